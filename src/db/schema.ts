@@ -1,0 +1,70 @@
+import { sql } from "drizzle-orm";
+import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The D1 schema. docs/storage.md explains every table and the states a mapping moves through.
+ * Timestamps are ISO-8601 strings (UTC); lease and retry deadlines are epoch milliseconds so they
+ * compare cheaply in the conditional statements that claim an ingest lease.
+ */
+
+export const SOURCE_KINDS = ["cloudinary", "imgix", "s3", "http"] as const;
+export const ON_MISS = ["ingest", "redirect-origin", "not-found"] as const;
+export const MAPPING_STATES = ["ready", "ingesting", "failed", "missing", "orphaned"] as const;
+
+export type SourceKind = (typeof SOURCE_KINDS)[number];
+export type OnMiss = (typeof ON_MISS)[number];
+export type MappingState = (typeof MAPPING_STATES)[number];
+
+export const sources = sqliteTable("sources", {
+  id: text("id").primaryKey(),
+  kind: text("kind", { enum: SOURCE_KINDS }).notNull(),
+  /** Lower-case host without port; null matches any host. */
+  host: text("host"),
+  pathPrefix: text("path_prefix").notNull().default("/"),
+  origin: text("origin"),
+  onMiss: text("on_miss", { enum: ON_MISS }).notNull(),
+  redirectStatus: integer("redirect_status").notNull().default(301),
+  defaultVariant: text("default_variant").notNull().default("public"),
+  requireSignedURLs: integer("require_signed_urls", { mode: "boolean" }).notNull().default(false),
+  /** Kind-specific options as JSON (validated by the admin API before it is stored). */
+  options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: text("created_at").notNull(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const mappings = sqliteTable(
+  "mappings",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    source: text("source")
+      .notNull()
+      .references(() => sources.id),
+    key: text("key").notNull(),
+    imageId: text("image_id"),
+    state: text("state", { enum: MAPPING_STATES }).notNull(),
+    originUrl: text("origin_url"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    /** Ingest lease: who holds it and until when (epoch ms). Only meaningful in state `ingesting`. */
+    leaseOwner: text("lease_owner"),
+    leaseUntil: integer("lease_until"),
+    /** `failed`: earliest next attempt; `missing`: end of the negative-cache window (epoch ms). */
+    retryAt: integer("retry_at"),
+    bytes: integer("bytes"),
+    hits: integer("hits").notNull().default(0),
+    lastHitAt: text("last_hit_at"),
+    createdAt: text("created_at").notNull(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    // The redirect path's only query reads one row through this index.
+    uniqueIndex("mappings_source_key").on(t.source, t.key),
+    // Deleting an image marks the mappings that point to it.
+    index("mappings_image_id").on(t.imageId),
+    check("mappings_state_check", sql`${t.state} IN ('ready','ingesting','failed','missing','orphaned')`),
+  ],
+);
+
+export type SourceRow = typeof sources.$inferSelect;
+export type MappingRow = typeof mappings.$inferSelect;
