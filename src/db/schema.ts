@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { SourceOptions } from "../sources/types";
 
 /**
  * The D1 schema. docs/storage.md explains every table and the states a mapping moves through.
@@ -27,7 +28,7 @@ export const sources = sqliteTable("sources", {
   defaultVariant: text("default_variant").notNull().default("public"),
   requireSignedURLs: integer("require_signed_urls", { mode: "boolean" }).notNull().default(false),
   /** Kind-specific options as JSON (validated by the admin API before it is stored). */
-  options: text("options", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+  options: text("options", { mode: "json" }).$type<SourceOptions>().notNull().default({}),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),

@@ -1,0 +1,54 @@
+import { Router } from "itty-router";
+import { config } from "../config";
+import { apiError } from "../errors";
+import { authorize } from "../http/auth";
+import { errorResponse } from "../http/envelope";
+import { createMappingRoute } from "./mappings/create";
+import { deleteMappingRoute } from "./mappings/delete";
+import { getMappingRoute } from "./mappings/get";
+import { listMappingsRoute } from "./mappings/list";
+import { updateMappingRoute } from "./mappings/update";
+import { resolveRoute } from "./resolve";
+import { createSourceRoute } from "./sources/create";
+import { deleteSourceRoute } from "./sources/delete";
+import { getSourceRoute } from "./sources/get";
+import { listSourcesRoute } from "./sources/list";
+import { updateSourceRoute } from "./sources/update";
+import type { AdminArgs, AdminHandler, AdminRequest } from "./types";
+
+type Methods = Partial<Record<"GET" | "POST" | "PATCH" | "DELETE", AdminHandler>>;
+
+/** Every admin route, registered in one place. */
+const ROUTES: Record<string, Methods> = {
+  "/sources": { GET: listSourcesRoute, POST: createSourceRoute },
+  "/sources/:id": { GET: getSourceRoute, PATCH: updateSourceRoute, DELETE: deleteSourceRoute },
+  "/mappings": { GET: listMappingsRoute, POST: createMappingRoute },
+  "/mappings/:id": { GET: getMappingRoute, PATCH: updateMappingRoute, DELETE: deleteMappingRoute },
+  "/resolve": { POST: resolveRoute },
+};
+
+export function buildAdminRouter(base = "/_admin") {
+  const router = Router<AdminRequest, AdminArgs>({
+    base,
+    before: [
+      async (req, env) => {
+        req.role = await authorize(req, config(env));
+      },
+    ],
+    catch: errorResponse,
+  });
+  for (const [path, methods] of Object.entries(ROUTES)) {
+    const allow = Object.keys(methods).join(", ");
+    const register = { GET: router.get, POST: router.post, PATCH: router.patch, DELETE: router.delete };
+    for (const [method, handler] of Object.entries(methods)) register[method as keyof Methods](path, handler);
+    router.all(path, () => {
+      throw apiError("method_not_allowed", `Allowed: ${allow}`, { allow });
+    });
+  }
+  router.all("*", () => {
+    throw apiError("route_not_found", "No such admin route");
+  });
+  return router;
+}
+
+export const adminRouter = buildAdminRouter();

@@ -1,0 +1,191 @@
+import { and, asc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
+import { type Db, isUniqueViolation, nowIso } from "./client";
+import { type MappingRow, type MappingState, mappings } from "./schema";
+
+/** A mapping as the admin API shows it. */
+export interface Mapping {
+  id: number;
+  source: string;
+  key: string;
+  imageId: string | null;
+  state: MappingState;
+  originUrl: string | null;
+  attempts: number;
+  lastError: string | null;
+  hits: number;
+  lastHitAt: string | null;
+  /** `failed`: earliest retry; `missing`: end of the negative-cache window. */
+  retryAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export function toMapping(row: MappingRow): Mapping {
+  return {
+    id: row.id,
+    source: row.source,
+    key: row.key,
+    imageId: row.imageId,
+    state: row.state,
+    originUrl: row.originUrl,
+    attempts: row.attempts,
+    lastError: row.lastError,
+    hits: row.hits,
+    lastHitAt: row.lastHitAt,
+    retryAt: row.retryAt == null ? null : new Date(row.retryAt).toISOString(),
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** The columns the redirect path needs: one row through the (source, key) unique index. */
+export interface MappingLookup {
+  id: number;
+  imageId: string | null;
+  state: MappingState;
+  retryAt: number | null;
+  leaseUntil: number | null;
+}
+
+export async function findMappingForRedirect(
+  db: Db,
+  source: string,
+  key: string,
+): Promise<MappingLookup | null> {
+  const row = await db
+    .select({
+      id: mappings.id,
+      imageId: mappings.imageId,
+      state: mappings.state,
+      retryAt: mappings.retryAt,
+      leaseUntil: mappings.leaseUntil,
+    })
+    .from(mappings)
+    .where(and(eq(mappings.source, source), eq(mappings.key, key)))
+    .get();
+  return row ?? null;
+}
+
+export async function getMapping(db: Db, id: number): Promise<Mapping | null> {
+  const row = await db.select().from(mappings).where(eq(mappings.id, id)).get();
+  return row ? toMapping(row) : null;
+}
+
+export async function getMappingRowByKey(db: Db, source: string, key: string): Promise<MappingRow | null> {
+  const row = await db
+    .select()
+    .from(mappings)
+    .where(and(eq(mappings.source, source), eq(mappings.key, key)))
+    .get();
+  return row ?? null;
+}
+
+export interface MappingFilter {
+  source?: string;
+  state?: MappingState;
+  prefix?: string;
+  /** Exclusive: rows with a greater id. */
+  afterId?: number;
+  limit: number;
+}
+
+/** A page in id order, plus whether more rows follow. */
+export async function listMappings(db: Db, f: MappingFilter): Promise<{ items: Mapping[]; more: boolean }> {
+  const where: SQL[] = [];
+  if (f.source !== undefined) where.push(eq(mappings.source, f.source));
+  if (f.state !== undefined) where.push(eq(mappings.state, f.state));
+  if (f.prefix) {
+    // A range the (source, key) index can use, then an exact check of the prefix.
+    where.push(gte(mappings.key, f.prefix), lt(mappings.key, `${f.prefix}\u{10FFFF}`));
+    where.push(sql`substr(${mappings.key}, 1, ${[...f.prefix].length}) = ${f.prefix}`);
+  }
+  if (f.afterId !== undefined) where.push(gt(mappings.id, f.afterId));
+  const rows = await db
+    .select()
+    .from(mappings)
+    .where(and(...where))
+    .orderBy(asc(mappings.id))
+    .limit(f.limit + 1);
+  const more = rows.length > f.limit;
+  return { items: rows.slice(0, f.limit).map(toMapping), more };
+}
+
+export interface NewReadyMapping {
+  source: string;
+  key: string;
+  imageId: string;
+  originUrl: string | null;
+}
+
+/**
+ * Maps an asset to an image. Without `upsert`, an asset that is already mapped (`ready`) is left
+ * alone and `null` is returned; a row that only records an unfinished or failed ingest is taken over.
+ * One statement, so two concurrent calls cannot both win.
+ */
+export async function putReadyMapping(db: Db, m: NewReadyMapping, upsert: boolean): Promise<Mapping | null> {
+  const now = nowIso();
+  const values = { ...m, state: "ready" as const, attempts: 0, createdAt: now, updatedAt: now };
+  try {
+    const rows = await db
+      .insert(mappings)
+      .values(values)
+      .onConflictDoUpdate({
+        target: [mappings.source, mappings.key],
+        set: {
+          imageId: m.imageId,
+          state: "ready",
+          originUrl: sql`coalesce(excluded.origin_url, ${mappings.originUrl})`,
+          lastError: null,
+          leaseOwner: null,
+          leaseUntil: null,
+          retryAt: null,
+          updatedAt: now,
+        },
+        setWhere: upsert ? undefined : sql`${mappings.state} <> 'ready'`,
+      })
+      .returning();
+    return rows[0] ? toMapping(rows[0]) : null;
+  } catch (err) {
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
+}
+
+export type MappingPatch = Partial<
+  Pick<MappingRow, "imageId" | "state" | "lastError" | "retryAt" | "attempts" | "leaseOwner" | "leaseUntil">
+>;
+
+export async function updateMapping(db: Db, id: number, patch: MappingPatch): Promise<Mapping | null> {
+  const rows = await db
+    .update(mappings)
+    .set({ ...patch, updatedAt: nowIso() })
+    .where(eq(mappings.id, id))
+    .returning();
+  return rows[0] ? toMapping(rows[0]) : null;
+}
+
+export async function deleteMapping(db: Db, id: number): Promise<Mapping | null> {
+  const rows = await db.delete(mappings).where(eq(mappings.id, id)).returning();
+  return rows[0] ? toMapping(rows[0]) : null;
+}
+
+export interface HitDelta {
+  id: number;
+  hits: number;
+  lastHitAt: string;
+}
+
+/** Adds buffered hit counts in one batch (one UPDATE per mapping, one round trip). */
+export async function addHits(db: Db, deltas: HitDelta[]): Promise<void> {
+  if (deltas.length === 0) return;
+  const stmts = deltas.map((d) =>
+    db
+      .update(mappings)
+      .set({
+        hits: sql`${mappings.hits} + ${d.hits}`,
+        lastHitAt: sql`max(coalesce(${mappings.lastHitAt}, ''), ${d.lastHitAt})`,
+      })
+      .where(eq(mappings.id, d.id)),
+  );
+  await db.batch(stmts as [(typeof stmts)[number], ...typeof stmts]);
+}
