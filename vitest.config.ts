@@ -21,7 +21,7 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
-      setupFiles: ["./test/setup/apply-migrations.ts"],
+      setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/origin-stub.ts"],
       include: ["test/**/*.test.ts"],
     },
   };

@@ -16,6 +16,19 @@ export interface Config {
   hitFlushInterval: number;
   /** Seconds the list of sources is reused by an isolate before it is read again. */
   sourcesCacheTtl: number;
+  /** Lazy ingestion: the origin fetch and upload must finish within this many ms. */
+  ingestTimeoutMs: number;
+  /** How long the request that owns an ingest waits for it before answering with the origin. */
+  ingestWaitBudgetMs: number;
+  /** How long an ingest lease is held before another request may take it over. */
+  ingestLeaseMs: number;
+  /** Seconds an origin 404/410 is remembered (answered 404 without refetching). */
+  negativeTtl: number;
+  /** Exponential backoff after a failed ingest: base and cap, seconds. */
+  retryBase: number;
+  retryMax: number;
+  /** Parallel ingests of one POST /_admin/ingest. */
+  ingestConcurrency: number;
   adminToken: string | undefined;
   adminReadToken: string | undefined;
   signingKey: string | undefined;
@@ -44,6 +57,13 @@ export function config(env: Env): Config {
       lookupCacheTtl: num(vars.LOOKUP_CACHE_TTL, 300),
       hitFlushInterval: num(vars.HIT_FLUSH_INTERVAL, 60),
       sourcesCacheTtl: num(vars.SOURCES_CACHE_TTL, 30),
+      ingestTimeoutMs: num(vars.INGEST_TIMEOUT_MS, 15000, 1),
+      ingestWaitBudgetMs: num(vars.INGEST_WAIT_BUDGET_MS, 3000),
+      ingestLeaseMs: num(vars.INGEST_LEASE_SECONDS, 60, 1) * 1000,
+      negativeTtl: num(vars.NEGATIVE_TTL, 3600),
+      retryBase: num(vars.RETRY_BASE, 30),
+      retryMax: num(vars.RETRY_MAX, 21600),
+      ingestConcurrency: Math.max(1, Math.min(6, Math.floor(num(vars.INGEST_CONCURRENCY, 4, 1)))),
       adminToken: nonEmpty(vars.ADMIN_TOKEN),
       adminReadToken: nonEmpty(vars.ADMIN_READ_TOKEN),
       signingKey: nonEmpty(vars.IMAGES_SIGNING_KEY),

@@ -8,6 +8,7 @@ import { deleteMappingRoute } from "./mappings/delete";
 import { getMappingRoute } from "./mappings/get";
 import { listMappingsRoute } from "./mappings/list";
 import { updateMappingRoute } from "./mappings/update";
+import { ingestRoute } from "./ingest";
 import { resolveRoute } from "./resolve";
 import { createSourceRoute } from "./sources/create";
 import { deleteSourceRoute } from "./sources/delete";
@@ -25,6 +26,7 @@ const ROUTES: Record<string, Methods> = {
   "/mappings": { GET: listMappingsRoute, POST: createMappingRoute },
   "/mappings/:id": { GET: getMappingRoute, PATCH: updateMappingRoute, DELETE: deleteMappingRoute },
   "/resolve": { POST: resolveRoute },
+  "/ingest": { POST: ingestRoute },
 };
 
 export function buildAdminRouter(base = "/_admin") {

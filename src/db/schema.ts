@@ -47,6 +47,8 @@ export const mappings = sqliteTable(
     originUrl: text("origin_url"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
+    /** Short, stable code of the last failure (`timeout`, `origin_5xx`, `not_an_image`, …) for stats. */
+    failureReason: text("failure_reason"),
     /** Ingest lease: who holds it and until when (epoch ms). Only meaningful in state `ingesting`. */
     leaseOwner: text("lease_owner"),
     leaseUntil: integer("lease_until"),

@@ -1,7 +1,8 @@
-import { config } from "../config";
+import { type Config, config } from "../config";
 import { getDb } from "../db/client";
 import { findMappingForRedirect, type MappingLookup } from "../db/mappings";
 import { ApiError, apiError } from "../errors";
+import { type IngestOutcome, startIngest } from "../ingest/ingest";
 import { decide, deliveryLocation, type Target, targetFor } from "../resolve/resolve";
 import { lastKnownSources, matchableSources } from "../sources/registry";
 import { countHit, maybeFlushHits } from "./hits";
@@ -59,6 +60,7 @@ export async function handleLegacyRequest(
         return redirect(target.source.redirectStatus, loc.location, `public, max-age=${loc.maxAge}`);
       }
       case "ingest":
+        return await ingestOnFirstHit(env, ctx, cfg, url, target, now, head);
       case "redirect-origin":
         return temporaryOriginRedirect(target.originUrl!);
       default:
@@ -70,6 +72,64 @@ export async function handleLegacyRequest(
   }
 }
 
+/**
+ * The first hit of an unmapped asset. The request that wins the lease ingests it and, when that
+ * finishes within the wait budget, gets the normal redirect; slower ingests finish in `waitUntil`.
+ * Everyone else (and the owner past its budget) gets the original through a temporary redirect.
+ */
+async function ingestOnFirstHit(
+  env: Env,
+  ctx: ExecutionContext,
+  cfg: Config,
+  url: URL,
+  target: Target,
+  now: number,
+  head: boolean,
+): Promise<Response> {
+  const fallback = () => temporaryOriginRedirect(target.originUrl!);
+  let run;
+  try {
+    run = await startIngest(env, cfg, target, now);
+  } catch (err) {
+    console.error("claiming the ingest lease failed", err);
+    return fallback();
+  }
+  if (!run) return fallback();
+  const done = run.done.catch((err): IngestOutcome => {
+    console.error("ingest crashed; the lease will expire and be retried", err);
+    return { state: "busy" };
+  });
+  const outcome = await withinBudget(done, cfg.ingestWaitBudgetMs);
+  if (!outcome) {
+    ctx.waitUntil(done);
+    return fallback();
+  }
+  if (outcome.state === "ready") {
+    const m = outcome.mapping;
+    const put = remember(target.source.id, target.asset.key, m, cfg.lookupCacheTtl, Date.now());
+    if (put) ctx.waitUntil(put.catch(() => undefined));
+    const loc = await deliveryLocation(cfg, url.origin, target, m.imageId!, Date.now());
+    if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`);
+    return redirect(target.source.redirectStatus, loc.location, `public, max-age=${loc.maxAge}`);
+  }
+  if (outcome.state === "missing") {
+    return endUserError(
+      apiError("asset_missing_at_origin", "The original is missing at the legacy origin"),
+      head,
+    );
+  }
+  return fallback();
+}
+
+/** The promise's value if it settles within `ms`, else undefined (the promise keeps running). */
+function withinBudget<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: number | null = null;
+  const budget = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
+  });
+  return Promise.race([promise, budget]).finally(() => clearTimeout(timer));
+}
+
 async function lookupMapping(
   env: Env,
   ctx: ExecutionContext,
@@ -79,11 +139,9 @@ async function lookupMapping(
 ): Promise<MappingLookup | null> {
   const { id: source } = target.source;
   const { key } = target.asset;
-  const cached = fromMemory(source, key, now);
-  if (cached) return cached;
   if (ttl > 0) {
-    const edge = await fromEdge(source, key, now).catch(() => undefined);
-    if (edge) return edge;
+    const cached = fromMemory(source, key, now) ?? (await fromEdge(source, key, now).catch(() => undefined));
+    if (cached) return cached;
   }
   const row = await findMappingForRedirect(getDb(env.DB), source, key);
   if (row) {

@@ -65,7 +65,11 @@ describe("redirect: misses and errors", () => {
   });
 
   it("D1 unavailable: redirects to the origin when the source has one, else 503", async () => {
-    const withOrigin = await createSource({ kind: "imgix", origin: "https://o.imgix.net" });
+    const withOrigin = await createSource({
+      kind: "imgix",
+      origin: "https://o.imgix.net",
+      onMiss: "redirect-origin",
+    });
     const without = await createSource({ kind: "imgix" });
     // Warm this isolate's copy of the sources, as any earlier request would have.
     await worker.fetch(new Request(`https://${withOrigin.host}/warm.jpg`), env, createExecutionContext());

@@ -1,0 +1,1 @@
+ALTER TABLE `mappings` ADD `failure_reason` text;

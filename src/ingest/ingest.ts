@@ -1,0 +1,163 @@
+import type { Config } from "../config";
+import { getDb } from "../db/client";
+import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
+import type { MappingRow } from "../db/schema";
+import type { Target } from "../resolve/resolve";
+import { type OpenedBody, openImageBody } from "./guarded-body";
+import { CREATOR, deterministicImageId, filenameOf, ingestMetadata } from "./image-id";
+import { fetchOriginal, MAX_ORIGINAL_BYTES, timeout } from "./origin";
+
+/**
+ * Lazy ingestion of one asset, shared by the redirect path and POST /_admin/ingest:
+ * claim the lease → reuse an image already under the deterministic id, or fetch the original
+ * (only from the origin's host, 200 only, ≤ 10 MiB, image bytes only, within the timeout) and
+ * stream it into Images → record the outcome, conditional on still holding the lease.
+ */
+export type IngestOutcome =
+  | { state: "ready"; mapping: MappingRow; reused: boolean }
+  | { state: "missing"; mapping: MappingRow | null; message: string }
+  | { state: "failed"; mapping: MappingRow | null; reason: string; message: string }
+  /** Someone else holds the lease, or the asset is already mapped: nothing was done. */
+  | { state: "busy" };
+
+export interface IngestRun {
+  claim: MappingRow;
+  owner: string;
+  done: Promise<IngestOutcome>;
+}
+
+/** Claims the lease; null when another request owns it or the asset needs no ingest now. */
+export async function startIngest(
+  env: Env,
+  cfg: Config,
+  target: Target,
+  now: number,
+  opts: { force?: boolean } = {},
+): Promise<IngestRun | null> {
+  const owner = crypto.randomUUID();
+  const claim = await claimIngestLease(getDb(env.DB), {
+    source: target.source.id,
+    key: target.asset.key,
+    originUrl: target.originUrl,
+    owner,
+    now,
+    leaseMs: cfg.ingestLeaseMs,
+    force: opts.force,
+  });
+  if (!claim) return null;
+  return { claim, owner, done: runIngest(env, cfg, target, claim, owner) };
+}
+
+export function backoffSeconds(cfg: Config, attempts: number): number {
+  return Math.min(cfg.retryMax, cfg.retryBase * 2 ** Math.max(0, Math.min(30, attempts - 1)));
+}
+
+async function runIngest(
+  env: Env,
+  cfg: Config,
+  target: Target,
+  claim: MappingRow,
+  owner: string,
+): Promise<IngestOutcome> {
+  const db = getDb(env.DB);
+  const { source } = target;
+  const key = target.asset.key;
+  const hosted = env.IMAGES.hosted;
+  const customId = deterministicImageId(source.id, key, source.requireSignedURLs);
+
+  const fail = async (reason: string, message: string): Promise<IngestOutcome> => {
+    const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
+    const mapping = await failIngest(db, claim.id, owner, reason, message, retryAt);
+    return { state: "failed", mapping, reason, message };
+  };
+  const ready = async (imageId: string, bytes: number | null, reused: boolean): Promise<IngestOutcome> => {
+    const mapping = await completeIngest(db, claim.id, owner, imageId, bytes);
+    if (!mapping) {
+      // The lease expired and someone else took over. A generated id would be an orphan: drop it.
+      if (!reused && imageId !== customId)
+        await hosted
+          .image(imageId)
+          .delete()
+          .catch(() => false);
+      return { state: "busy" };
+    }
+    return { state: "ready", mapping, reused };
+  };
+  const existing = async (): Promise<boolean> =>
+    customId !== null && (await hosted.image(customId).details()) !== null;
+
+  try {
+    if (await existing()) return await ready(customId!, null, true);
+  } catch (err) {
+    console.error("images details failed", err);
+    return fail("upload_error", "Cloudflare Images could not be reached");
+  }
+  if (!target.originUrl || !source.origin) return fail("no_origin", "the source has no origin");
+
+  const signal = AbortSignal.timeout(cfg.ingestTimeoutMs);
+  const original = await fetchOriginal(target.originUrl, source.origin, signal);
+  if (!original.ok) {
+    if (original.outcome === "missing") {
+      const mapping = await markMissing(
+        db,
+        claim.id,
+        owner,
+        original.message,
+        Date.now() + cfg.negativeTtl * 1000,
+      );
+      return { state: "missing", mapping, message: original.message };
+    }
+    return fail(original.reason, original.message);
+  }
+
+  let body: OpenedBody;
+  try {
+    body = await openImageBody(original.body, MAX_ORIGINAL_BYTES);
+  } catch {
+    // Reading the first bytes failed: the origin stalled past the timeout or dropped the connection.
+    if (signal.aborted) return fail(timeout().reason, timeout().message);
+    return fail("network_error", "the origin connection broke while sending the original");
+  }
+  if (!body.ok) return fail(body.refusal.reason, body.refusal.message);
+  const { stats } = body;
+  try {
+    const upload = hosted.upload(body.readable, {
+      ...(customId ? { id: customId } : {}),
+      filename: filenameOf(key),
+      metadata: ingestMetadata(source.id, key, target.originUrl),
+      creator: CREATOR,
+      requireSignedURLs: source.requireSignedURLs,
+    });
+    upload.catch(() => undefined); // a timeout may settle first; its rejection is then expected
+    const meta = await abortable(upload, signal);
+    return await ready(meta.id, stats.bytes, false);
+  } catch (err) {
+    if (stats.refusal) return fail(stats.refusal.reason, stats.refusal.message);
+    if (signal.aborted) return fail(timeout().reason, timeout().message);
+    // A takeover may have raced us to the same custom id: then the image is there, and good.
+    if (await existing().catch(() => false)) return ready(customId!, stats.bytes, true);
+    console.error("upload failed", err);
+    return fail(
+      "upload_error",
+      `the upload to Images failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
+    );
+  }
+}
+
+function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(
+      (v) => {
+        signal.removeEventListener("abort", onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener("abort", onAbort);
+        reject(e);
+      },
+    );
+  });
+}

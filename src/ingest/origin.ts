@@ -1,0 +1,103 @@
+/**
+ * Fetching an original from a legacy origin. Only the configured origin's scheme and host are ever
+ * contacted — also across redirects — so no crafted path turns the gateway into an open proxy.
+ */
+export const MAX_ORIGINAL_BYTES = 10 * 1024 * 1024;
+const MAX_REDIRECTS = 3;
+
+export type OriginFailure = {
+  outcome: "missing" | "failed";
+  reason: "origin_4xx" | "origin_5xx" | "timeout" | "network_error" | "too_large" | "off_origin";
+  message: string;
+};
+export type OriginResult =
+  { ok: true; body: ReadableStream<Uint8Array>; length: number | null } | ({ ok: false } & OriginFailure);
+
+/** True when `url` is on the origin's scheme and host (port included). */
+export function onOrigin(url: URL, origin: URL): boolean {
+  return url.protocol === origin.protocol && url.host === origin.host;
+}
+
+export async function fetchOriginal(
+  originUrl: string,
+  origin: string,
+  signal: AbortSignal,
+): Promise<OriginResult> {
+  const base = new URL(origin);
+  let url = new URL(originUrl);
+  for (let hop = 0; ; hop++) {
+    if (!onOrigin(url, base)) {
+      return {
+        ok: false,
+        outcome: "failed",
+        reason: "off_origin",
+        message: `refused to fetch ${url.host}: not the source's origin`,
+      };
+    }
+    let res: Response;
+    try {
+      res = await fetch(url.toString(), {
+        redirect: "manual",
+        signal,
+        headers: { accept: "image/avif,image/webp,image/*,*/*;q=0.8", "user-agent": "legacy-image-gateway" },
+      });
+    } catch (err) {
+      if (signal.aborted) return timeout();
+      return {
+        ok: false,
+        outcome: "failed",
+        reason: "network_error",
+        message: `origin unreachable: ${errorText(err)}`,
+      };
+    }
+    const location = res.headers.get("location");
+    if (res.status >= 300 && res.status < 400 && location && hop < MAX_REDIRECTS) {
+      await res.body?.cancel();
+      url = new URL(location, url);
+      continue;
+    }
+    if (res.status === 404 || res.status === 410) {
+      await res.body?.cancel();
+      return {
+        ok: false,
+        outcome: "missing",
+        reason: "origin_4xx",
+        message: `origin answered ${res.status}`,
+      };
+    }
+    if (res.status !== 200 || !res.body) {
+      await res.body?.cancel();
+      return {
+        ok: false,
+        outcome: "failed",
+        reason: res.status >= 500 ? "origin_5xx" : "origin_4xx",
+        message: `origin answered ${res.status}`,
+      };
+    }
+    const declared = res.headers.get("content-length");
+    const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null;
+    if (length !== null && length > MAX_ORIGINAL_BYTES) {
+      await res.body.cancel();
+      return {
+        ok: false,
+        outcome: "failed",
+        reason: "too_large",
+        message: `the original is ${length} bytes, more than ${MAX_ORIGINAL_BYTES}`,
+      };
+    }
+    return { ok: true, body: res.body, length };
+  }
+}
+
+export function timeout(): { ok: false } & OriginFailure {
+  return {
+    ok: false,
+    outcome: "failed",
+    reason: "timeout",
+    message: "the origin did not deliver the original in time",
+  };
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
