@@ -1,24 +1,27 @@
 /** What the gateway writes into Images next to each image it ingests. */
 export const CREATOR = "legacy-image-gateway";
-const MAX_CUSTOM_ID = 1024;
 const MAX_METADATA_BYTES = 1024;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * The custom image id of an asset: `<source>/<key>`, so a retried or concurrent ingest lands on the
- * same image and an image already there is reused. Null where Images does not allow a custom id:
- * longer than 1024 characters, UUID-shaped, a leading/trailing `/`, or a source that requires
- * signed URLs (custom ids cannot be private) — Images then generates one.
+ * The custom image id of an asset, so a retried or concurrent ingest lands on the same image and
+ * an image already there is reused: `<source>-<first 40 hex of SHA-256(source NUL key)>`.
+ * A digest rather than the key itself because keys may hold any character and be 1024 bytes long,
+ * while a custom id must stay within 1024 characters, must not look like a UUID nor start or end
+ * with `/`; a digest satisfies all of that for every key (and `/`-free ids also work with the
+ * local Images mock, whose delivery path takes a single segment). The key and source are in the
+ * image's metadata. Null for sources that require signed URLs: Images does not allow custom ids
+ * on private images, so it generates one.
  */
-export function deterministicImageId(
+export async function deterministicImageId(
   sourceId: string,
   key: string,
   requireSignedURLs: boolean,
-): string | null {
+): Promise<string | null> {
   if (requireSignedURLs) return null;
-  const id = `${sourceId}/${key}`;
-  if (id.length > MAX_CUSTOM_ID || UUID.test(id) || id.endsWith("/") || id.startsWith("/")) return null;
-  return id;
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(`${sourceId}\u0000${key}`));
+  let hex = "";
+  for (const b of new Uint8Array(digest).subarray(0, 20)) hex += b.toString(16).padStart(2, "0");
+  return `${sourceId}-${hex}`;
 }
 
 const byteLength = (s: string) => new TextEncoder().encode(s).byteLength;

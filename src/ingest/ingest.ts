@@ -63,7 +63,7 @@ async function runIngest(
   const { source } = target;
   const key = target.asset.key;
   const hosted = env.IMAGES.hosted;
-  const customId = deterministicImageId(source.id, key, source.requireSignedURLs);
+  const customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
 
   const fail = async (reason: string, message: string): Promise<IngestOutcome> => {
     const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;

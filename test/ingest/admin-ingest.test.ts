@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { admin, createSource, READ_TOKEN } from "../helpers";
 import { serveOrigin } from "../origin";
-import { imageBytes, imageResponse } from "./helpers";
+import { idOf, imageBytes, imageResponse } from "./helpers";
 
 describe("POST /_admin/ingest", () => {
   it("ingests each URL now and reports per URL", async () => {
@@ -29,7 +29,7 @@ describe("POST /_admin/ingest", () => {
     expect(byUrl[urls[0]!]).toMatchObject({
       source: s.id,
       key: "a.png",
-      mapping: { state: "ready", imageId: `${s.id}/a.png` },
+      mapping: { state: "ready", imageId: await idOf(s.id, "a.png") },
     });
     expect(["ingested", "already-mapped", "in-progress"]).toContain(byUrl[urls[0]!].status);
     expect(byUrl[urls[1]!]).toMatchObject({ status: "ingested", mapping: { state: "ready" } });

@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { createSource, gateway } from "../helpers";
 import { delay, serveOrigin, sizedBody, stallingBody } from "../origin";
-import { fetchWith, imageBytes, imageResponse, imagesOfSource, mappingOf } from "./helpers";
+import { fetchWith, idOf, imageBytes, imageResponse, imagesOfSource, mappingOf } from "./helpers";
 
 async function expectTemporaryOrigin(res: Response, location: string) {
   expect(res.status).toBe(302);
@@ -123,7 +123,7 @@ describe("lazy ingestion: failures", () => {
       });
     }
     expect(await imagesOfSource(s.id)).toHaveLength(0);
-    expect(await env.IMAGES.hosted.image(`${s.id}/page.jpg`).details()).toBeNull();
+    expect(await env.IMAGES.hosted.image((await idOf(s.id, "page.jpg"))!).details()).toBeNull();
   });
 
   it("refuses an original over 10 MiB by Content-Length, without reading it", async () => {
@@ -163,7 +163,7 @@ describe("lazy ingestion: failures", () => {
       state: "failed",
       lastError: expect.stringMatching(/larger than 10485760/),
     });
-    expect(await env.IMAGES.hosted.image(`${s.id}/big.jpg`).details()).toBeNull();
+    expect(await env.IMAGES.hosted.image((await idOf(s.id, "big.jpg"))!).details()).toBeNull();
   });
 
   it("accepts an original of exactly 10 MiB", async () => {
@@ -253,7 +253,7 @@ describe("lazy ingestion: wait budget", () => {
     expect(Date.now() - started).toBeLessThan(300);
     expect((await mappingOf(s.id, "slow.png")).state).toBe("ingesting");
     await settled;
-    expect(await mappingOf(s.id, "slow.png")).toMatchObject({ state: "ready", imageId: `${s.id}/slow.png` });
+    expect(await mappingOf(s.id, "slow.png")).toMatchObject({ state: "ready", imageId: await idOf(s.id, "slow.png") });
     expect((await gateway(`https://${s.host}/slow.png`)).status).toBe(301);
     expect(origin.hits()).toBe(1);
   });

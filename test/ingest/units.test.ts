@@ -78,12 +78,20 @@ describe("openImageBody", () => {
 });
 
 describe("image ids and metadata", () => {
-  it("derives a custom id from source and key where Images allows one", () => {
-    expect(deterministicImageId("cld", "folder/a b.jpg", false)).toBe("cld/folder/a b.jpg");
-    expect(deterministicImageId("cld", "a.jpg", true)).toBeNull();
-    expect(deterministicImageId("cld", "dir/", false)).toBeNull();
-    expect(deterministicImageId("cld", "x".repeat(1021), false)).toBeNull();
-    expect(deterministicImageId("cld", "x".repeat(1020), false)).toHaveLength(1024);
+  it("derives one stable custom id per (source, key) that Images accepts for any key", async () => {
+    const id = await deterministicImageId("cld", "folder/a b.jpg", false);
+    expect(id).toMatch(/^cld-[0-9a-f]{40}$/);
+    expect(await deterministicImageId("cld", "folder/a b.jpg", false)).toBe(id);
+    expect(await deterministicImageId("cld", "folder/a b.JPG", false)).not.toBe(id);
+    expect(await deterministicImageId("cld2", "folder/a b.jpg", false)).not.toBe(id);
+    // No ambiguity between a source id and the start of a key.
+    expect(await deterministicImageId("a-b", "c", false)).not.toBe(await deterministicImageId("a", "b-c", false));
+    for (const key of ["dir/", "x".repeat(1024), "日本/#?%+ é", "/x"]) {
+      const other = (await deterministicImageId("s3", key, false))!;
+      expect(other.length).toBeLessThanOrEqual(1024);
+      expect(other).not.toMatch(/^\/|\/$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    }
+    expect(await deterministicImageId("cld", "a.jpg", true)).toBeNull();
   });
 
   it("keeps metadata within 1024 bytes and tells when the key was shortened", () => {
