@@ -5,7 +5,8 @@ import { admin } from "../helpers";
 import { deterministicImageId } from "../../src/ingest/image-id";
 
 /** The image id lazy ingestion gives an asset of a source without signed URLs. */
-export const idOf = (source: string, key: string) => deterministicImageId(source, key, false).then((id) => id!);
+export const idOf = (source: string, key: string) =>
+  deterministicImageId(source, key, false).then((id) => id!);
 
 /** Real image headers: enough for the format check, padded to a plausible size. */
 export function imageBytes(

@@ -253,7 +253,10 @@ describe("lazy ingestion: wait budget", () => {
     expect(Date.now() - started).toBeLessThan(300);
     expect((await mappingOf(s.id, "slow.png")).state).toBe("ingesting");
     await settled;
-    expect(await mappingOf(s.id, "slow.png")).toMatchObject({ state: "ready", imageId: await idOf(s.id, "slow.png") });
+    expect(await mappingOf(s.id, "slow.png")).toMatchObject({
+      state: "ready",
+      imageId: await idOf(s.id, "slow.png"),
+    });
     expect((await gateway(`https://${s.host}/slow.png`)).status).toBe(301);
     expect(origin.hits()).toBe(1);
   });

@@ -85,7 +85,9 @@ describe("image ids and metadata", () => {
     expect(await deterministicImageId("cld", "folder/a b.JPG", false)).not.toBe(id);
     expect(await deterministicImageId("cld2", "folder/a b.jpg", false)).not.toBe(id);
     // No ambiguity between a source id and the start of a key.
-    expect(await deterministicImageId("a-b", "c", false)).not.toBe(await deterministicImageId("a", "b-c", false));
+    expect(await deterministicImageId("a-b", "c", false)).not.toBe(
+      await deterministicImageId("a", "b-c", false),
+    );
     for (const key of ["dir/", "x".repeat(1024), "日本/#?%+ é", "/x"]) {
       const other = (await deterministicImageId("s3", key, false))!;
       expect(other.length).toBeLessThanOrEqual(1024);
