@@ -6,10 +6,12 @@ import { errorResponse } from "../http/envelope";
 import { createMappingRoute } from "./mappings/create";
 import { deleteMappingRoute } from "./mappings/delete";
 import { getMappingRoute } from "./mappings/get";
+import { importMappingsRoute } from "./mappings/import";
 import { listMappingsRoute } from "./mappings/list";
 import { updateMappingRoute } from "./mappings/update";
 import { ingestRoute } from "./ingest";
 import { resolveRoute } from "./resolve";
+import { statsRoute } from "./stats";
 import { createSourceRoute } from "./sources/create";
 import { deleteSourceRoute } from "./sources/delete";
 import { getSourceRoute } from "./sources/get";
@@ -24,9 +26,11 @@ const ROUTES: Record<string, Methods> = {
   "/sources": { GET: listSourcesRoute, POST: createSourceRoute },
   "/sources/:id": { GET: getSourceRoute, PATCH: updateSourceRoute, DELETE: deleteSourceRoute },
   "/mappings": { GET: listMappingsRoute, POST: createMappingRoute },
+  "/mappings/import": { POST: importMappingsRoute },
   "/mappings/:id": { GET: getMappingRoute, PATCH: updateMappingRoute, DELETE: deleteMappingRoute },
   "/resolve": { POST: resolveRoute },
   "/ingest": { POST: ingestRoute },
+  "/stats": { GET: statsRoute },
 };
 
 export function buildAdminRouter(base = "/_admin") {

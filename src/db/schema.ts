@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { check, index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { SourceOptions } from "../sources/types";
 
 /**
@@ -71,3 +71,31 @@ export const mappings = sqliteTable(
 
 export type SourceRow = typeof sources.$inferSelect;
 export type MappingRow = typeof mappings.$inferSelect;
+
+/**
+ * Per-source counters for GET /_admin/stats, kept by SQLite triggers on `mappings` (migration
+ * 0003) so stats read one row per source instead of scanning the mappings: every insert, delete
+ * and change of state/hits/bytes adjusts them in the same statement that made the change.
+ */
+export const sourceStats = sqliteTable("source_stats", {
+  source: text("source").primaryKey(),
+  ready: integer("ready").notNull().default(0),
+  ingesting: integer("ingesting").notNull().default(0),
+  failed: integer("failed").notNull().default(0),
+  missing: integer("missing").notNull().default(0),
+  orphaned: integer("orphaned").notNull().default(0),
+  total: integer("total").notNull().default(0),
+  hits: integer("hits").notNull().default(0),
+  bytesIngested: integer("bytes_ingested").notNull().default(0),
+});
+
+/** Failed ingest attempts per source and reason (a trigger counts every move into `failed`). */
+export const sourceFailures = sqliteTable(
+  "source_failures",
+  {
+    source: text("source").notNull(),
+    reason: text("reason").notNull(),
+    n: integer("n").notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.source, t.reason] })],
+);

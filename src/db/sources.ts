@@ -1,7 +1,7 @@
 import { eq, sql } from "drizzle-orm";
 import type { Source } from "../sources/types";
 import { type Db, isForeignKeyViolation, isUniqueViolation } from "./client";
-import { mappings, type SourceRow, sources } from "./schema";
+import { mappings, type SourceRow, sourceFailures, sourceStats, sources } from "./schema";
 
 export function toSource(row: SourceRow): Source {
   return {
@@ -66,11 +66,17 @@ export async function deleteSource(
       const [deletedMappings, deletedSource] = await db.batch([
         db.delete(mappings).where(eq(mappings.source, id)),
         db.delete(sources).where(eq(sources.id, id)),
+        db.delete(sourceStats).where(eq(sourceStats.source, id)),
+        db.delete(sourceFailures).where(eq(sourceFailures.source, id)),
       ]);
       if (deletedSource.meta.changes === 0) return { outcome: "not_found", mappingsDeleted: 0 };
       return { outcome: "deleted", mappingsDeleted: deletedMappings.meta.changes };
     }
-    const deleted = await db.delete(sources).where(eq(sources.id, id)).returning({ id: sources.id });
+    const [deleted] = await db.batch([
+      db.delete(sources).where(eq(sources.id, id)).returning({ id: sources.id }),
+      db.delete(sourceStats).where(eq(sourceStats.source, id)),
+      db.delete(sourceFailures).where(eq(sourceFailures.source, id)),
+    ]);
     return { outcome: deleted.length ? "deleted" : "not_found", mappingsDeleted: 0 };
   } catch (err) {
     if (isForeignKeyViolation(err)) return { outcome: "has_mappings", mappingsDeleted: 0 };
