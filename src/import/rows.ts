@@ -1,0 +1,165 @@
+import Papa from "papaparse";
+import { z } from "zod";
+import { apiError } from "../errors";
+
+/** One row of a bulk import as written by the operator, with where it came from. */
+export interface RawRow {
+  /** 1-based line (CSV, NDJSON) or element (JSON array). */
+  line: number;
+  url?: string;
+  source?: string;
+  key?: string;
+  imageId?: string;
+}
+export interface RowError {
+  line: number;
+  message: string;
+}
+
+export const MAX_IMPORT_ROWS = 100_000;
+
+const rowSchema = z.strictObject({
+  url: z.string().optional(),
+  source: z.string().optional(),
+  key: z.string().optional(),
+  imageId: z.string(),
+});
+
+export type ImportFormat = "json" | "ndjson" | "csv";
+
+export function formatOf(contentType: string | null): ImportFormat {
+  const type = (contentType ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type === "application/json") return "json";
+  if (
+    ["application/x-ndjson", "application/ndjson", "application/jsonl", "application/x-jsonlines"].includes(
+      type,
+    )
+  ) {
+    return "ndjson";
+  }
+  if (type === "text/csv") return "csv";
+  throw apiError(
+    "unsupported_media_type",
+    "Send application/json (an array), application/x-ndjson (one object a line) or text/csv (url,imageId)",
+  );
+}
+
+const tooMany = () => apiError("payload_too_large", `At most ${MAX_IMPORT_ROWS} rows a request`);
+
+function fromObject(value: unknown, line: number, rows: RawRow[], errors: RowError[]): void {
+  const parsed = rowSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const field = issue.path.length ? issue.path.join(".") : "row";
+    errors.push({ line, message: `${field}: ${issue.message}` });
+    return;
+  }
+  rows.push({ line, ...parsed.data });
+}
+
+/** Parses the body into rows; malformed rows become per-line errors, the rest is kept. */
+export function parseRows(text: string, format: ImportFormat): { rows: RawRow[]; errors: RowError[] } {
+  const rows: RawRow[] = [];
+  const errors: RowError[] = [];
+  if (format === "json") {
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      throw apiError("invalid_json", "The body is not valid JSON");
+    }
+    if (!Array.isArray(data)) throw apiError("validation_failed", "body: expected a JSON array of mappings");
+    if (data.length > MAX_IMPORT_ROWS) throw tooMany();
+    data.forEach((value, i) => fromObject(value, i + 1, rows, errors));
+    return { rows, errors };
+  }
+  if (format === "ndjson") {
+    let line = 0;
+    let start = 0;
+    let count = 0;
+    while (start <= text.length) {
+      let end = text.indexOf("\n", start);
+      if (end === -1) end = text.length;
+      line++;
+      const raw = text.slice(start, end).trim();
+      start = end + 1;
+      if (raw === "") continue;
+      if (++count > MAX_IMPORT_ROWS) throw tooMany();
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch {
+        errors.push({ line, message: "not valid JSON" });
+        continue;
+      }
+      fromObject(value, line, rows, errors);
+    }
+    return { rows, errors };
+  }
+  return parseCsv(text);
+}
+
+const HEADERS: Record<string, (keyof RawRow)[]> = {
+  "url,imageid": ["url", "imageId"],
+  "url,image_id": ["url", "imageId"],
+  "source,key,imageid": ["source", "key", "imageId"],
+  "source,key,image_id": ["source", "key", "imageId"],
+};
+
+/**
+ * CSV: `url,imageId` (or `source,key,imageId`), header optional. Lines are physical lines of the
+ * file, so a row whose quoted field spans lines reports the line it starts on.
+ */
+function parseCsv(text: string): { rows: RawRow[]; errors: RowError[] } {
+  const rows: RawRow[] = [];
+  const errors: RowError[] = [];
+  let columns: (keyof RawRow)[] | null = null;
+  let first = true;
+  let count = 0;
+  // Line bookkeeping: count newlines up to the start of each record as the parser moves on.
+  let scanned = 0;
+  let line = 1;
+  const lineAt = (offset: number) => {
+    for (; scanned < offset && scanned < text.length; scanned++) if (text.charCodeAt(scanned) === 10) line++;
+    return line;
+  };
+  let recordStart = 0;
+  const text0 = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  Papa.parse<string[]>(text0, {
+    delimiter: ",",
+    skipEmptyLines: false,
+    step: (result) => {
+      const at = lineAt(recordStart + (text0 === text ? 0 : 1));
+      recordStart = result.meta.cursor;
+      // The separator after a record is consumed with it; skip past it for the next record's start.
+      const fields = result.data;
+      if (fields.length === 1 && fields[0]!.trim() === "") return; // blank line
+      if (first) {
+        first = false;
+        const header = HEADERS[fields.map((f) => f.trim().toLowerCase()).join(",")];
+        if (header) {
+          columns = header;
+          return;
+        }
+      }
+      if (++count > MAX_IMPORT_ROWS) throw tooMany();
+      if (result.errors.length) {
+        errors.push({ line: at, message: `malformed CSV: ${result.errors[0]!.message}` });
+        return;
+      }
+      const cols =
+        columns ?? (fields.length === 3 ? HEADERS["source,key,imageid"]! : HEADERS["url,imageid"]!);
+      if (fields.length !== cols.length) {
+        errors.push({
+          line: at,
+          message: `expected ${cols.length} columns (${cols.join(",")}), found ${fields.length}`,
+        });
+        return;
+      }
+      const row: RawRow = { line: at };
+      cols.forEach((c, i) => ((row as unknown as Record<string, string>)[c] = fields[i]!.trim()));
+      rows.push(row);
+    },
+  });
+  return { rows, errors };
+}
