@@ -110,13 +110,15 @@ const HEADERS: Record<string, (keyof RawRow)[]> = {
  * CSV: `url,imageId` (or `source,key,imageId`), header optional. Lines are physical lines of the
  * file, so a row whose quoted field spans lines reports the line it starts on.
  */
-function parseCsv(text: string): { rows: RawRow[]; errors: RowError[] } {
+function parseCsv(raw: string): { rows: RawRow[]; errors: RowError[] } {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw; // a BOM is not data
   const rows: RawRow[] = [];
   const errors: RowError[] = [];
   let columns: (keyof RawRow)[] | null = null;
   let first = true;
   let count = 0;
-  // Line bookkeeping: count newlines up to the start of each record as the parser moves on.
+  // Line bookkeeping: count newlines up to the start of each record as the parser moves on
+  // (papaparse reports where each record ends, separator included).
   let scanned = 0;
   let line = 1;
   const lineAt = (offset: number) => {
@@ -124,14 +126,12 @@ function parseCsv(text: string): { rows: RawRow[]; errors: RowError[] } {
     return line;
   };
   let recordStart = 0;
-  const text0 = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  Papa.parse<string[]>(text0, {
+  Papa.parse<string[]>(text, {
     delimiter: ",",
     skipEmptyLines: false,
     step: (result) => {
-      const at = lineAt(recordStart + (text0 === text ? 0 : 1));
+      const at = lineAt(recordStart);
       recordStart = result.meta.cursor;
-      // The separator after a record is consumed with it; skip past it for the next record's start.
       const fields = result.data;
       if (fields.length === 1 && fields[0]!.trim() === "") return; // blank line
       if (first) {
