@@ -76,6 +76,18 @@ describe("bulk import: formats", () => {
     expect(res.body.result.errors[0].message).toMatch(/^key:/);
   });
 
+  it("accepts a UTF-8 BOM and CRLF line ends (spreadsheet exports)", async () => {
+    const s = await createSource({ kind: "http" });
+    const img = await uploadImage();
+    const res = await csv("", `\uFEFFsource,key,imageId\r\n${s.id},a.png,${img}\r\n${s.id},../b.png,${img}\r\n`);
+    expect(res.body.result).toEqual({
+      created: 1,
+      updated: 0,
+      skipped: 0,
+      errors: [{ line: 3, message: expect.stringMatching(/^key:/) }],
+    });
+  });
+
   it("imports NDJSON, skipping blank lines and reporting bad JSON by line", async () => {
     const s = await createSource({ kind: "imgix" });
     const img = await uploadImage();
