@@ -5,6 +5,7 @@ import { getMappingRowByKey, toMapping } from "../db/mappings";
 import { ApiError, apiError, type ErrorBody } from "../errors";
 import { readJson } from "../http/body";
 import { ok } from "../http/envelope";
+import { errorForFailure } from "../ingest/failures";
 import { startIngest } from "../ingest/ingest";
 import { locateUrl } from "../resolve/locate";
 import type { AdminHandler } from "./types";
@@ -88,26 +89,9 @@ async function ingestOne(env: Env, url: string, index: number): Promise<Item> {
         ...item,
         status: "failed",
         mapping: outcome.mapping && toMapping(outcome.mapping),
-        error: apiError(errorNameFor(outcome.reason), outcome.message).body,
+        error: apiError(errorForFailure(outcome.reason), outcome.message).body,
       };
     default:
       return { ...item, status: "in-progress" };
-  }
-}
-
-function errorNameFor(reason: string) {
-  switch (reason) {
-    case "timeout":
-      return "origin_timeout" as const;
-    case "not_an_image":
-      return "origin_not_image" as const;
-    case "too_large":
-      return "origin_too_large" as const;
-    case "upload_error":
-      return "upload_failed" as const;
-    case "no_origin":
-      return "no_origin" as const;
-    default:
-      return "origin_error" as const;
   }
 }

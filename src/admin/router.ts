@@ -9,6 +9,7 @@ import { getMappingRoute } from "./mappings/get";
 import { importMappingsRoute } from "./mappings/import";
 import { listMappingsRoute } from "./mappings/list";
 import { updateMappingRoute } from "./mappings/update";
+import { IMAGES_PREFIXES, IMAGES_ROUTES } from "./images/routes";
 import { ingestRoute } from "./ingest";
 import { resolveRoute } from "./resolve";
 import { statsRoute } from "./stats";
@@ -17,9 +18,8 @@ import { deleteSourceRoute } from "./sources/delete";
 import { getSourceRoute } from "./sources/get";
 import { listSourcesRoute } from "./sources/list";
 import { updateSourceRoute } from "./sources/update";
-import type { AdminArgs, AdminHandler, AdminRequest } from "./types";
-
-type Methods = Partial<Record<"GET" | "POST" | "PATCH" | "DELETE", AdminHandler>>;
+import { type Methods, registerRoutes } from "./register";
+import type { AdminArgs, AdminRequest } from "./types";
 
 /** Every admin route, registered in one place. */
 const ROUTES: Record<string, Methods> = {
@@ -43,14 +43,9 @@ export function buildAdminRouter(base = "/_admin") {
     ],
     catch: errorResponse,
   });
-  for (const [path, methods] of Object.entries(ROUTES)) {
-    const allow = Object.keys(methods).join(", ");
-    const register = { GET: router.get, POST: router.post, PATCH: router.patch, DELETE: router.delete };
-    for (const [method, handler] of Object.entries(methods)) register[method as keyof Methods](path, handler);
-    router.all(path, () => {
-      throw apiError("method_not_allowed", `Allowed: ${allow}`, { allow });
-    });
-  }
+  registerRoutes(router, ROUTES);
+  // Images in the Cloudflare REST shapes, under our path and under the Cloudflare API's (for its SDK).
+  for (const prefix of IMAGES_PREFIXES) registerRoutes(router, IMAGES_ROUTES, prefix);
   router.all("*", () => {
     throw apiError("route_not_found", "No such admin route");
   });

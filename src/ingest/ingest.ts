@@ -3,6 +3,7 @@ import { getDb } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
 import type { MappingRow } from "../db/schema";
 import type { Target } from "../resolve/resolve";
+import type { FailureReason } from "./failures";
 import { type OpenedBody, openImageBody } from "./guarded-body";
 import { CREATOR, deterministicImageId, filenameOf, ingestMetadata } from "./image-id";
 import { fetchOriginal, MAX_ORIGINAL_BYTES, timeout } from "./origin";
@@ -16,7 +17,7 @@ import { fetchOriginal, MAX_ORIGINAL_BYTES, timeout } from "./origin";
 export type IngestOutcome =
   | { state: "ready"; mapping: MappingRow; reused: boolean }
   | { state: "missing"; mapping: MappingRow | null; message: string }
-  | { state: "failed"; mapping: MappingRow | null; reason: string; message: string }
+  | { state: "failed"; mapping: MappingRow | null; reason: FailureReason; message: string }
   /** Someone else holds the lease, or the asset is already mapped: nothing was done. */
   | { state: "busy" };
 
@@ -65,7 +66,7 @@ async function runIngest(
   const hosted = env.IMAGES.hosted;
   const customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
 
-  const fail = async (reason: string, message: string): Promise<IngestOutcome> => {
+  const fail = async (reason: FailureReason, message: string): Promise<IngestOutcome> => {
     const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
     const mapping = await failIngest(db, claim.id, owner, reason, message, retryAt);
     return { state: "failed", mapping, reason, message };

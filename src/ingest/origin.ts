@@ -1,3 +1,5 @@
+import type { FailureReason } from "./failures";
+
 /**
  * Fetching an original from a legacy origin. Only the configured origin's scheme and host are ever
  * contacted — also across redirects — so no crafted path turns the gateway into an open proxy.
@@ -7,7 +9,10 @@ const MAX_REDIRECTS = 3;
 
 export type OriginFailure = {
   outcome: "missing" | "failed";
-  reason: "origin_4xx" | "origin_5xx" | "timeout" | "network_error" | "too_large" | "off_origin";
+  reason: Extract<
+    FailureReason,
+    "origin_4xx" | "origin_5xx" | "timeout" | "network_error" | "too_large" | "off_origin"
+  >;
   message: string;
 };
 export type OriginResult =

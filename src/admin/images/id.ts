@@ -1,0 +1,47 @@
+import { z } from "zod";
+import { apiError } from "../../errors";
+import { decodeOnce } from "../../parsers/key";
+
+/**
+ * Image ids in paths. Ids may contain `/` (`legacy/products/shoe 1`), so the route parameter is
+ * greedy (`/v1/:id+`) and takes the rest of the path, which is then percent-decoded once. Both
+ * spellings therefore name the same image:
+ *   /images/v1/legacy/products/shoe%201        (slashes as they are)
+ *   /images/v1/legacy%2Fproducts%2Fshoe%201    (slashes encoded, as the official SDK sends them)
+ *
+ * `/blob`: a path whose last segment is a literal, unencoded `blob` is the blob endpoint of the id
+ * before it — `/v1/a/b/blob` is the bytes of `a/b`, never the details of an image `a/b/blob`. An
+ * image whose id ends in `/blob` is reached by encoding that slash (`/v1/a%2Fblob`, and its bytes
+ * at `/v1/a%2Fblob/blob`); the SDK always does. The rule is decided on the raw path, before
+ * decoding, so an encoded `%2Fblob` never counts as the suffix.
+ */
+export function imageIdParam(raw: string | undefined): string {
+  const id = raw === undefined ? null : decodeOnce(raw);
+  if (!id) throw apiError("bad_request", "The image id in the path is empty or not valid percent-encoding");
+  return id;
+}
+
+/** The shape of the ids Images generates. Images refuses custom ids of this shape. */
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for an id Images generated; every other id is a custom id (they cannot look like a UUID). */
+export const isGeneratedId = (id: string) => UUID.test(id);
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/**
+ * A custom id as Images allows it: at most 1024 characters, not UUID-shaped, no leading or trailing
+ * `/`. Also refused here, because such an id could not be addressed in a URL path (URL parsers
+ * collapse dot segments) or would make a broken delivery URL: empty, `.` and `..` segments, and
+ * control characters.
+ */
+export const customImageId = z
+  .string()
+  .min(1, "must not be empty")
+  .max(1024, "must be at most 1024 characters")
+  .refine((id) => !isGeneratedId(id), "must not have the shape of a UUID (those are Images-generated ids)")
+  .refine((id) => !id.startsWith("/") && !id.endsWith("/"), "must not start or end with '/'")
+  .refine((id) => id.split("/").every((s) => s !== "" && s !== "." && s !== ".."), {
+    message: "must not contain empty, '.' or '..' segments",
+  })
+  .refine((id) => !CONTROL.test(id), "must not contain control characters");

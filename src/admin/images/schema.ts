@@ -1,0 +1,74 @@
+import { z } from "zod";
+
+/** Images' limit on an image's user metadata, measured on its JSON. */
+export const MAX_METADATA_BYTES = 1024;
+
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
+
+/** User metadata: a JSON object of at most 1024 bytes once serialized (Images' rule). */
+export const imageMetadata = z
+  .record(z.string(), z.unknown(), { error: "must be a JSON object" })
+  .refine((m) => jsonBytes(m) <= MAX_METADATA_BYTES, {
+    error: (issue) =>
+      `must not exceed ${MAX_METADATA_BYTES} bytes serialized (it is ${jsonBytes(issue.input)})`,
+  });
+
+/** Free text Images stores as the image's creator; 1024 characters is our cap (Images states none). */
+export const imageCreator = z.string().max(1024, "must be at most 1024 characters");
+
+/** PATCH /images/v1/:id — the fields Images lets one change; omitted fields stay as they are. */
+export const patchImageBody = z.strictObject({
+  metadata: imageMetadata.optional(),
+  requireSignedURLs: z.boolean().optional(),
+  creator: imageCreator.optional(),
+});
+
+export const SORT_ORDERS = ["asc", "desc"] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/** GET /images/v2 — per_page as Cloudflare bounds it (10..10000, default 1000). */
+export const listImagesQuery = z.strictObject({
+  continuation_token: z.string().min(1, "must not be empty").optional(),
+  per_page: z.coerce
+    .number()
+    .int("must be an integer")
+    .min(10, "must be at least 10")
+    .max(10_000, "must be at most 10000")
+    .default(1000),
+  sort_order: z.enum(SORT_ORDERS).optional(),
+  creator: imageCreator.optional(),
+});
+
+/**
+ * A continuation token: the binding's cursor plus the order and creator filter it was issued for,
+ * so the next page is asked for the same listing (base64url of JSON, opaque to clients).
+ */
+export interface ListPosition {
+  cursor: string;
+  sortOrder: SortOrder;
+  creator: string | null;
+}
+
+const tokenShape = z.tuple([z.string().min(1), z.enum(SORT_ORDERS), z.string().nullable()]);
+
+export function encodeToken(p: ListPosition): string {
+  const bytes = new TextEncoder().encode(JSON.stringify([p.cursor, p.sortOrder, p.creator]));
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function decodeToken(token: string): ListPosition | null {
+  try {
+    const binary = atob(token.replace(/-/g, "+").replace(/_/g, "/"));
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
+      Uint8Array.from(binary, (c) => c.charCodeAt(0)),
+    );
+    const parsed = tokenShape.safeParse(JSON.parse(text));
+    if (!parsed.success) return null;
+    const [cursor, sortOrder, creator] = parsed.data;
+    return { cursor, sortOrder, creator };
+  } catch {
+    return null;
+  }
+}

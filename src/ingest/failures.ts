@@ -1,0 +1,29 @@
+import type { ErrorName } from "../errors";
+
+/** Why an ingest failed, as recorded in `mappings.failure_reason` and counted by stats. */
+export type FailureReason =
+  | "origin_4xx"
+  | "origin_5xx"
+  | "timeout"
+  | "network_error"
+  | "too_large"
+  | "off_origin"
+  | "not_an_image"
+  | "upload_error"
+  | "no_origin";
+
+const ERROR_OF: Record<FailureReason, ErrorName> = {
+  origin_4xx: "origin_error",
+  origin_5xx: "origin_error",
+  network_error: "origin_error",
+  off_origin: "origin_error",
+  timeout: "origin_timeout",
+  too_large: "origin_too_large",
+  not_an_image: "origin_not_image",
+  upload_error: "upload_failed",
+  no_origin: "no_origin",
+};
+
+/** The admin API's error for a failed ingest or URL upload. */
+export const errorForFailure = (reason: string): ErrorName =>
+  ERROR_OF[reason as FailureReason] ?? "origin_error";
