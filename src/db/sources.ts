@@ -63,14 +63,19 @@ export async function deleteSource(
 ): Promise<{ outcome: DeleteSourceOutcome; mappingsDeleted: number }> {
   try {
     if (cascade) {
-      const [deletedMappings, deletedSource] = await db.batch([
+      // Counted in the same atomic batch: meta.changes would include the stats triggers' writes.
+      const [counted, , deletedSource] = await db.batch([
+        db
+          .select({ n: sql<number>`count(*)` })
+          .from(mappings)
+          .where(eq(mappings.source, id)),
         db.delete(mappings).where(eq(mappings.source, id)),
         db.delete(sources).where(eq(sources.id, id)),
         db.delete(sourceStats).where(eq(sourceStats.source, id)),
         db.delete(sourceFailures).where(eq(sourceFailures.source, id)),
       ]);
       if (deletedSource.meta.changes === 0) return { outcome: "not_found", mappingsDeleted: 0 };
-      return { outcome: "deleted", mappingsDeleted: deletedMappings.meta.changes };
+      return { outcome: "deleted", mappingsDeleted: counted[0]?.n ?? 0 };
     }
     const [deleted] = await db.batch([
       db.delete(sources).where(eq(sources.id, id)).returning({ id: sources.id }),
