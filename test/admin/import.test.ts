@@ -79,7 +79,10 @@ describe("bulk import: formats", () => {
   it("accepts a UTF-8 BOM and CRLF line ends (spreadsheet exports)", async () => {
     const s = await createSource({ kind: "http" });
     const img = await uploadImage();
-    const res = await csv("", `\uFEFFsource,key,imageId\r\n${s.id},a.png,${img}\r\n${s.id},../b.png,${img}\r\n`);
+    const res = await csv(
+      "",
+      `\uFEFFsource,key,imageId\r\n${s.id},a.png,${img}\r\n${s.id},../b.png,${img}\r\n`,
+    );
     expect(res.body.result).toEqual({
       created: 1,
       updated: 0,
