@@ -13,8 +13,8 @@ import { handleLegacyRequest } from "./redirect/handler";
 export default {
   async fetch(request, env, ctx) {
     try {
-      const path = new URL(request.url).pathname;
-      if (path.charCodeAt(1) === 95 /* "_" */) {
+      if (isGatewayPath(request.url)) {
+        const path = new URL(request.url).pathname;
         if (path === "/_health") return await healthRoute(request, env);
         if (path === "/_admin" || path.startsWith("/_admin/"))
           return await adminRouter.fetch(request, env, ctx);
@@ -26,3 +26,9 @@ export default {
     }
   },
 } satisfies ExportedHandler<Env>;
+
+/** Whether the path starts with `/_` (the gateway's own paths), without parsing the whole URL. */
+function isGatewayPath(url: string): boolean {
+  const slash = url.indexOf("/", url.indexOf("//") + 2);
+  return slash !== -1 && url.charCodeAt(slash + 1) === 95; /* "_" */
+}

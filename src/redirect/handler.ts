@@ -4,8 +4,9 @@ import { findMappingForRedirect, type MappingLookup } from "../db/mappings";
 import { ApiError, apiError } from "../errors";
 import { type IngestOutcome, startIngest } from "../ingest/ingest";
 import { decide, deliveryLocation, type Target, targetFor } from "../resolve/resolve";
-import { lastKnownSources, matchableSources } from "../sources/registry";
+import { freshSources, lastKnownSources, matchableSources } from "../sources/registry";
 import { countHit, maybeFlushHits } from "./hits";
+import { hotAnswer, rememberAnswer } from "./hot-cache";
 import { fromEdge, fromMemory, remember } from "./lookup-cache";
 import { endUserError, methodNotAllowed, redirect, temporaryOriginRedirect } from "./respond";
 
@@ -22,21 +23,28 @@ export async function handleLegacyRequest(
   const head = request.method === "HEAD";
   if (request.method !== "GET" && !head) return methodNotAllowed(false);
   const cfg = config(env);
+  const now = Date.now();
+  const hot = hotAnswer(cfg, request.url, now);
+  if (hot) {
+    countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
+    return redirect(hot.status, hot.location, hot.cacheControl);
+  }
   const url = new URL(request.url);
 
-  let sources;
-  try {
-    sources = await matchableSources(env, cfg.sourcesCacheTtl);
-  } catch (err) {
-    console.error("loading sources failed", err);
-    sources = lastKnownSources();
-    if (!sources) return endUserError(apiError("storage_unavailable", "Temporarily unavailable"), head);
+  let sources = freshSources(cfg.sourcesCacheTtl, now);
+  if (!sources) {
+    try {
+      sources = await matchableSources(env, cfg.sourcesCacheTtl);
+    } catch (err) {
+      console.error("loading sources failed", err);
+      sources = lastKnownSources();
+      if (!sources) return endUserError(apiError("storage_unavailable", "Temporarily unavailable"), head);
+    }
   }
   const t = targetFor(cfg, sources, url);
   if (!t.ok) return endUserError(t.error, head);
   const target = t.target;
 
-  const now = Date.now();
   let lookup: MappingLookup | null;
   try {
     lookup = await lookupMapping(env, ctx, cfg.lookupCacheTtl, target, now);
@@ -52,12 +60,18 @@ export async function handleLegacyRequest(
     switch (decision.action) {
       case "redirect": {
         const m = lookup!;
-        countHit(m.id, now);
-        const flush = maybeFlushHits(env, cfg.hitFlushInterval, now);
-        if (flush) ctx.waitUntil(flush);
+        countAndMaybeFlush(env, ctx, cfg, m.id, now);
         const loc = await deliveryLocation(cfg, url.origin, target, m.imageId!, now);
         if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`);
-        return redirect(target.source.redirectStatus, loc.location, `public, max-age=${loc.maxAge}`);
+        const answer = {
+          status: target.source.redirectStatus,
+          location: loc.location,
+          cacheControl: `public, max-age=${loc.maxAge}`,
+          mappingId: m.id,
+          expiresAt: now + Math.min(cfg.lookupCacheTtl, cfg.sourcesCacheTtl) * 1000,
+        };
+        if (cfg.lookupCacheTtl > 0) rememberAnswer(cfg, request.url, answer);
+        return redirect(answer.status, answer.location, answer.cacheControl);
       }
       case "ingest":
         return await ingestOnFirstHit(env, ctx, cfg, url, target, now, head);
@@ -70,6 +84,18 @@ export async function handleLegacyRequest(
     if (err instanceof ApiError) return endUserError(err, head);
     throw err;
   }
+}
+
+function countAndMaybeFlush(
+  env: Env,
+  ctx: ExecutionContext,
+  cfg: Config,
+  mappingId: number,
+  now: number,
+): void {
+  countHit(mappingId, now);
+  const flush = maybeFlushHits(env, cfg.hitFlushInterval, now);
+  if (flush) ctx.waitUntil(flush);
 }
 
 /**

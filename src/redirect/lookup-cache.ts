@@ -1,4 +1,5 @@
 import type { MappingLookup } from "../db/mappings";
+import { forgetAnswers } from "./hot-cache";
 
 /**
  * Two layers in front of D1 for mapping lookups, both keyed by (source, key) so every
@@ -79,13 +80,15 @@ export function remember(source: string, key: string, value: MappingLookup, ttlS
   );
 }
 
-/** Drops an asset from both layers (the edge layer only in this colo). */
+/** Drops an asset from both layers (the edge layer only in this colo), and this isolate's answers. */
 export async function forget(source: string, key: string): Promise<void> {
   memory.delete(memoryKey(source, key));
+  forgetAnswers();
   await caches.default.delete(edgeKey(source, key));
 }
 
 /** Drops every entry of this isolate's memory layer (e.g. after a bulk change). */
 export function forgetAllInMemory(): void {
   memory.clear();
+  forgetAnswers();
 }

@@ -1,5 +1,6 @@
 import { getDb } from "../db/client";
 import { listSources } from "../db/sources";
+import { forgetAnswers } from "../redirect/hot-cache";
 import { orderForMatching } from "./match";
 import type { Source } from "./types";
 
@@ -11,9 +12,14 @@ import type { Source } from "./types";
 let cached: { ordered: Source[]; byId: Map<string, Source>; loadedAt: number } | null = null;
 let loading: Promise<Source[]> | null = null;
 
+/** This isolate's copy when it is fresh, without waiting: the redirect path's usual case. */
+export function freshSources(ttlSeconds: number, now: number): Source[] | null {
+  return cached && now - cached.loadedAt < ttlSeconds * 1000 ? cached.ordered : null;
+}
+
 export async function matchableSources(env: Env, ttlSeconds: number): Promise<Source[]> {
-  const now = Date.now();
-  if (cached && now - cached.loadedAt < ttlSeconds * 1000) return cached.ordered;
+  const fresh = freshSources(ttlSeconds, Date.now());
+  if (fresh) return fresh;
   if (!loading) {
     loading = listSources(getDb(env.DB))
       .then((all) => {
@@ -40,4 +46,5 @@ export function lastKnownSources(): Source[] | null {
 
 export function invalidateSources(): void {
   cached = null;
+  forgetAnswers();
 }
