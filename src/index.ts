@@ -3,29 +3,34 @@ import { healthRoute } from "./admin/health";
 import { config } from "./config";
 import { serveDemoOrigin } from "./demo/origin";
 import { errorResponse } from "./http/envelope";
-import { handleLegacyRequest } from "./redirect/handler";
+import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
 
 /**
- * The entry composes; it decides nothing. `/_health` and `/_admin` are the gateway's own paths,
+ * The entry composes; it decides nothing. A legacy URL this isolate already answered is answered
+ * again from memory, synchronously. `/_health` and `/_admin` are the gateway's own paths,
  * `/_demo/origin` exists only with DEMO_ORIGIN=true (local quick start), everything else is a
  * legacy image URL.
  */
 export default {
-  async fetch(request, env, ctx) {
-    try {
-      if (isGatewayPath(request.url)) {
-        const path = new URL(request.url).pathname;
-        if (path === "/_health") return await healthRoute(request, env);
-        if (path === "/_admin" || path.startsWith("/_admin/"))
-          return await adminRouter.fetch(request, env, ctx);
-        if (path.startsWith("/_demo/origin/") && config(env).demoOrigin) return serveDemoOrigin(path);
-      }
-      return await handleLegacyRequest(request, env, ctx);
-    } catch (err) {
-      return errorResponse(err);
-    }
+  fetch(request, env, ctx) {
+    return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
   },
 } satisfies ExportedHandler<Env>;
+
+async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  try {
+    if (isGatewayPath(request.url)) {
+      const path = new URL(request.url).pathname;
+      if (path === "/_health") return await healthRoute(request, env);
+      if (path === "/_admin" || path.startsWith("/_admin/"))
+        return await adminRouter.fetch(request, env, ctx);
+      if (path.startsWith("/_demo/origin/") && config(env).demoOrigin) return serveDemoOrigin(path);
+    }
+    return await handleLegacyRequest(request, env, ctx);
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
 
 /** Whether the path starts with `/_` (the gateway's own paths), without parsing the whole URL. */
 function isGatewayPath(url: string): boolean {

@@ -24,11 +24,6 @@ export async function handleLegacyRequest(
   if (request.method !== "GET" && !head) return methodNotAllowed(false);
   const cfg = config(env);
   const now = Date.now();
-  const hot = hotAnswer(cfg, request.url, now);
-  if (hot) {
-    countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
-    return redirect(hot.status, hot.location, hot.cacheControl);
-  }
   const url = new URL(request.url);
 
   let sources = freshSources(cfg.sourcesCacheTtl, now);
@@ -84,6 +79,20 @@ export async function handleLegacyRequest(
     if (err instanceof ApiError) return endUserError(err, head);
     throw err;
   }
+}
+
+/**
+ * The hot path, synchronous: a GET/HEAD of a legacy URL this isolate already redirected is
+ * answered from memory (see hot-cache.ts), or null when the full path must run.
+ */
+export function answerFromMemory(request: Request, env: Env, ctx: ExecutionContext): Response | null {
+  if (request.method !== "GET" && request.method !== "HEAD") return null;
+  const cfg = config(env);
+  const now = Date.now();
+  const hot = hotAnswer(cfg, request.url, now);
+  if (!hot) return null;
+  countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
+  return redirect(hot.status, hot.location, hot.cacheControl);
 }
 
 function countAndMaybeFlush(
