@@ -175,17 +175,21 @@ export interface HitDelta {
   lastHitAt: string;
 }
 
-/** Adds buffered hit counts in one batch (one UPDATE per mapping, one round trip). */
+const HIT_DELTAS_PER_STATEMENT = 1000;
+
+/**
+ * Adds buffered hit counts: one UPDATE … FROM json_each(?) per 1000 mappings (the deltas travel as
+ * one JSON parameter), so a flush costs a statement or two however many mappings were hit.
+ */
 export async function addHits(db: Db, deltas: HitDelta[]): Promise<void> {
-  if (deltas.length === 0) return;
-  const stmts = deltas.map((d) =>
-    db
-      .update(mappings)
-      .set({
-        hits: sql`${mappings.hits} + ${d.hits}`,
-        lastHitAt: sql`max(coalesce(${mappings.lastHitAt}, ''), ${d.lastHitAt})`,
-      })
-      .where(eq(mappings.id, d.id)),
-  );
-  await db.batch(stmts as [(typeof stmts)[number], ...typeof stmts]);
+  for (let i = 0; i < deltas.length; i += HIT_DELTAS_PER_STATEMENT) {
+    const json = JSON.stringify(
+      deltas.slice(i, i + HIT_DELTAS_PER_STATEMENT).map((d) => [d.id, d.hits, d.lastHitAt]),
+    );
+    await db.run(sql`UPDATE mappings
+      SET hits = mappings.hits + json_extract(d.value, '$[1]'),
+          last_hit_at = max(coalesce(mappings.last_hit_at, ''), json_extract(d.value, '$[2]'))
+      FROM json_each(${json}) AS d
+      WHERE mappings.id = json_extract(d.value, '$[0]')`);
+  }
 }

@@ -63,7 +63,9 @@ export async function handleLegacyRequest(
           location: loc.location,
           cacheControl: `public, max-age=${loc.maxAge}`,
           mappingId: m.id,
-          expiresAt: now + Math.min(cfg.lookupCacheTtl, cfg.sourcesCacheTtl) * 1000,
+          // Spread over the last quarter of the TTL so hot URLs do not all expire in one burst.
+          expiresAt:
+            now + Math.min(cfg.lookupCacheTtl, cfg.sourcesCacheTtl) * 1000 * (0.75 + Math.random() * 0.25),
         };
         if (cfg.lookupCacheTtl > 0) rememberAnswer(cfg, request.url, answer);
         return redirect(answer.status, answer.location, answer.cacheControl);
