@@ -58,17 +58,22 @@ export async function handleLegacyRequest(
         countAndMaybeFlush(env, ctx, cfg, m.id, now);
         const loc = await deliveryLocation(cfg, url.origin, target, m.imageId!, now);
         if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`);
-        const answer = {
-          status: target.source.redirectStatus,
-          location: loc.location,
-          cacheControl: `public, max-age=${loc.maxAge}`,
-          mappingId: m.id,
-          // Spread over the last quarter of the TTL so hot URLs do not all expire in one burst.
-          expiresAt:
-            now + Math.min(cfg.lookupCacheTtl, cfg.sourcesCacheTtl) * 1000 * (0.75 + Math.random() * 0.25),
-        };
-        if (cfg.lookupCacheTtl > 0) rememberAnswer(cfg, request.url, answer);
-        return redirect(answer.status, answer.location, answer.cacheControl);
+        const response = redirect(
+          target.source.redirectStatus,
+          loc.location,
+          `public, max-age=${loc.maxAge}`,
+        );
+        if (cfg.lookupCacheTtl > 0) {
+          rememberAnswer(cfg, request.url, {
+            status: response.status,
+            headers: new Headers(response.headers),
+            mappingId: m.id,
+            // Spread over the last quarter of the TTL so hot URLs do not all expire in one burst.
+            expiresAt:
+              now + Math.min(cfg.lookupCacheTtl, cfg.sourcesCacheTtl) * 1000 * (0.75 + Math.random() * 0.25),
+          });
+        }
+        return response;
       }
       case "ingest":
         return await ingestOnFirstHit(env, ctx, cfg, url, target, now, head);
@@ -88,13 +93,14 @@ export async function handleLegacyRequest(
  * answered from memory (see hot-cache.ts), or null when the full path must run.
  */
 export function answerFromMemory(request: Request, env: Env, ctx: ExecutionContext): Response | null {
-  if (request.method !== "GET" && request.method !== "HEAD") return null;
+  const method = request.method;
+  if (method !== "GET" && method !== "HEAD") return null;
   const cfg = config(env);
   const now = Date.now();
   const hot = hotAnswer(cfg, request.url, now);
   if (!hot) return null;
   countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
-  return redirect(hot.status, hot.location, hot.cacheControl);
+  return new Response(null, { status: hot.status, headers: hot.headers });
 }
 
 function countAndMaybeFlush(

@@ -10,8 +10,8 @@ import type { Config } from "../config";
  */
 export interface HotAnswer {
   status: number;
-  location: string;
-  cacheControl: string;
+  /** Built once: a Response copies a Headers faster than it converts a plain object. */
+  headers: Headers;
   mappingId: number;
   expiresAt: number;
 }
