@@ -21,9 +21,11 @@ const BENCH = path.join(ROOT, "bench");
 // ---------------------------------------------------------------------------------------------
 const { values: opt } = parseArgs({
   options: {
-    duration: { type: "string", default: process.env.BENCH_DURATION ?? "10" },
+    // Many short interleaved rounds: on a shared 2-core machine a single round can be off by ±25 %,
+    // and the median of ten paired rounds is far steadier than three long ones.
+    duration: { type: "string", default: process.env.BENCH_DURATION ?? "3" },
     warmup: { type: "string", default: process.env.BENCH_WARMUP ?? "3" },
-    rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "3" },
+    rounds: { type: "string", default: process.env.BENCH_ROUNDS ?? "10" },
     connections: { type: "string", default: process.env.BENCH_CONNECTIONS ?? "16" },
     pipelining: { type: "string", default: process.env.BENCH_PIPELINING ?? "8" },
     assets: { type: "string", default: process.env.BENCH_ASSETS ?? "1000" },
