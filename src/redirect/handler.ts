@@ -4,7 +4,7 @@ import { findMappingForRedirect, type MappingLookup } from "../db/mappings";
 import { ApiError, apiError } from "../errors";
 import { type IngestOutcome, startIngest } from "../ingest/ingest";
 import { decide, deliveryLocation, type Target, targetFor } from "../resolve/resolve";
-import { freshSources, lastKnownSources, matchableSources } from "../sources/registry";
+import { freshSources, lastKnownSources, matchableSources, refreshSourcesIfDue } from "../sources/registry";
 import { countHit, maybeFlushHits } from "./hits";
 import { hotAnswer, rememberAnswer } from "./hot-cache";
 import { fromEdge, fromMemory, remember } from "./lookup-cache";
@@ -68,9 +68,9 @@ export async function handleLegacyRequest(
             status: response.status,
             headers: new Headers(response.headers),
             mappingId: m.id,
-            // Spread over the last quarter of the TTL so hot URLs do not all expire in one burst.
-            expiresAt:
-              now + Math.min(cfg.lookupCacheTtl, cfg.sourcesCacheTtl) * 1000 * (0.75 + Math.random() * 0.25),
+            // As long as the mapping's cached lookup, spread over the TTL's last quarter so hot URLs
+            // do not all expire in one burst; a change of sources drops them earlier.
+            expiresAt: now + cfg.lookupCacheTtl * 1000 * (0.75 + Math.random() * 0.25),
           });
         }
         return response;
@@ -99,6 +99,7 @@ export function answerFromMemory(request: Request, env: Env, ctx: ExecutionConte
   const now = Date.now();
   const hot = hotAnswer(cfg, request.url, now);
   if (!hot) return null;
+  refreshSourcesIfDue(env, ctx, cfg.sourcesCacheTtl, now);
   countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
   return new Response(null, { status: hot.status, headers: hot.headers });
 }

@@ -3,9 +3,9 @@ import type { Config } from "../config";
 /**
  * The complete answer for a legacy URL already redirected by this isolate (a `ready`, unsigned
  * mapping), keyed by the exact request URL: a repeat of that URL is answered from memory without
- * parsing it again — the hot path's cost is then one Map lookup and a Response. Entries live no
- * longer than the lookup and sources caches would, so changes reach this isolate as fast as before;
- * admin writes in this isolate clear them at once. One map per Config, so the answers of one set
+ * parsing it again — the hot path's cost is then one Map lookup and a Response. Entries live as long
+ * as the mapping's cached lookup would; a re-read of the sources that finds them changed, and any
+ * admin write in this isolate, clear them at once. One map per Config, so the answers of one set
  * of vars are never served under another.
  */
 export interface HotAnswer {

@@ -6,10 +6,12 @@ import type { Source } from "./types";
 
 /**
  * Sources change rarely and are needed by every request, so each isolate keeps them in memory
- * for `sourcesCacheTtl` seconds. Admin writes in this isolate drop the copy at once; other
- * isolates pick a change up within the TTL. A failed reload keeps serving the last good copy.
+ * and re-reads them every `sourcesCacheTtl` seconds. Admin writes in this isolate drop the copy at
+ * once; other isolates pick a change up at their next re-read. A failed re-read keeps serving the
+ * last good copy. A re-read that finds the sources changed drops this isolate's remembered answers
+ * (redirect status, prefixes… may differ now); one that finds them unchanged keeps them.
  */
-let cached: { ordered: Source[]; byId: Map<string, Source>; loadedAt: number } | null = null;
+let cached: { ordered: Source[]; signature: string; loadedAt: number } | null = null;
 let loading: Promise<Source[]> | null = null;
 
 /** This isolate's copy when it is fresh, without waiting: the redirect path's usual case. */
@@ -23,8 +25,10 @@ export async function matchableSources(env: Env, ttlSeconds: number): Promise<So
   if (!loading) {
     loading = listSources(getDb(env.DB))
       .then((all) => {
+        const signature = JSON.stringify(all);
+        if (cached && cached.signature !== signature) forgetAnswers();
         const ordered = orderForMatching(all);
-        cached = { ordered, byId: new Map(all.map((s) => [s.id, s])), loadedAt: Date.now() };
+        cached = { ordered, signature, loadedAt: Date.now() };
         return ordered;
       })
       .finally(() => {
@@ -37,6 +41,20 @@ export async function matchableSources(env: Env, ttlSeconds: number): Promise<So
     if (cached) return cached.ordered;
     throw err;
   }
+}
+
+/**
+ * For the hot path, which answers without looking at sources: when this isolate's copy is due for
+ * a re-read, start one in the background (the answer itself does not wait for it).
+ */
+export function refreshSourcesIfDue(env: Env, ctx: ExecutionContext, ttlSeconds: number, now: number): void {
+  if (loading || freshSources(ttlSeconds, now)) return;
+  ctx.waitUntil(
+    matchableSources(env, ttlSeconds).then(
+      () => undefined,
+      () => undefined,
+    ),
+  );
 }
 
 /** The last loaded copy, for fallbacks when D1 cannot be reached. */

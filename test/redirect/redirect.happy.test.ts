@@ -135,6 +135,24 @@ describe("redirect: cost of the hot path", () => {
     expect(again.headers.get("location")).toBe(`${DELIVERY}/${m.imageId}/w=2`);
   });
 
+  it("picks up a source changed by another isolate at its next re-read, even for hot URLs", async () => {
+    const s = await createSource({ kind: "imgix" });
+    await mapKey(s.id, "moved.jpg");
+    const e = { ...env, SOURCES_CACHE_TTL: "0" } as Env;
+    const get = async () => {
+      const ctx = createExecutionContext();
+      const res = await worker.fetch(new Request(`https://${s.host}/moved.jpg?w=9`), e, ctx);
+      await waitOnExecutionContext(ctx);
+      return res.status;
+    };
+    expect(await get()).toBe(301);
+    expect(await get()).toBe(301); // answered from memory; the re-read finds nothing new
+    // Another isolate's admin write: only D1 changes, nothing in this isolate is told.
+    await env.DB.prepare("UPDATE sources SET redirect_status = 308 WHERE id = ?").bind(s.id).run();
+    await get(); // still the remembered answer, while the re-read it triggers sees the change
+    expect(await get()).toBe(308);
+  });
+
   it("counts hits in memory (repeated URLs too) and writes them in one flush, not one write per request", async () => {
     const s = await createSource({ kind: "imgix" });
     const m = await mapKey(s.id, "count.jpg");
