@@ -3,7 +3,7 @@ import { getDb } from "../db/client";
 import { findMappingForRedirect, type MappingLookup } from "../db/mappings";
 import { ApiError, apiError } from "../errors";
 import { type IngestOutcome, startIngest } from "../ingest/ingest";
-import { decide, deliveryLocation, type Target, targetFor } from "../resolve/resolve";
+import { decide, deliveryLocation, type SignedLocation, type Target, targetFor } from "../resolve/resolve";
 import { freshSources, lastKnownSources, matchableSources, refreshSourcesIfDue } from "../sources/registry";
 import { countHit, maybeFlushHits } from "./hits";
 import { hotAnswer, rememberAnswer } from "./hot-cache";
@@ -57,13 +57,8 @@ export async function handleLegacyRequest(
         const m = lookup!;
         countAndMaybeFlush(env, ctx, cfg, m.id, now);
         const loc = await deliveryLocation(cfg, url.origin, target, m.imageId!, now);
-        if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`);
-        const response = redirect(
-          target.source.redirectStatus,
-          loc.location,
-          `public, max-age=${loc.maxAge}`,
-        );
-        if (cfg.lookupCacheTtl > 0) {
+        const response = deliveryRedirect(target, loc);
+        if (!loc.signed && cfg.lookupCacheTtl > 0) {
           rememberAnswer(cfg, request.url, {
             status: response.status,
             headers: new Headers(response.headers),
@@ -102,6 +97,12 @@ export function answerFromMemory(request: Request, env: Env, ctx: ExecutionConte
   refreshSourcesIfDue(env, ctx, cfg.sourcesCacheTtl, now);
   countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
   return new Response(null, { status: hot.status, headers: hot.headers });
+}
+
+/** A mapped asset's redirect: the source's status, or a private 302 for a signed URL. */
+function deliveryRedirect(target: Target, loc: SignedLocation): Response {
+  if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`);
+  return redirect(target.source.redirectStatus, loc.location, `public, max-age=${loc.maxAge}`);
 }
 
 function countAndMaybeFlush(
@@ -152,9 +153,7 @@ async function ingestOnFirstHit(
     const m = outcome.mapping;
     const put = remember(target.source.id, target.asset.key, m, cfg.lookupCacheTtl, Date.now());
     if (put) ctx.waitUntil(put.catch(() => undefined));
-    const loc = await deliveryLocation(cfg, url.origin, target, m.imageId!, Date.now());
-    if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`);
-    return redirect(target.source.redirectStatus, loc.location, `public, max-age=${loc.maxAge}`);
+    return deliveryRedirect(target, await deliveryLocation(cfg, url.origin, target, m.imageId!, Date.now()));
   }
   if (outcome.state === "missing") {
     return endUserError(
