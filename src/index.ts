@@ -1,7 +1,7 @@
 import { adminRouter } from "./admin/router";
 import { healthRoute } from "./admin/health";
 import { config } from "./config";
-import { serveDemoOrigin } from "./demo/origin";
+import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
 import { errorResponse } from "./http/envelope";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
 
@@ -24,7 +24,8 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
       if (path === "/_health") return await healthRoute(request, env);
       if (path === "/_admin" || path.startsWith("/_admin/"))
         return await adminRouter.fetch(request, env, ctx);
-      if (path.startsWith("/_demo/origin/") && config(env).demoOrigin) return serveDemoOrigin(path);
+      if (path.startsWith(DEMO_ORIGIN_PATH) && config(env).demoOrigin)
+        return await serveDemoOrigin(request, env, path);
     }
     return await handleLegacyRequest(request, env, ctx);
   } catch (err) {

@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import type { SourceOptions } from "../sources/types";
+import type { RedirectStatus, SourceOptions } from "../sources/schema";
 
 /**
  * The D1 schema. docs/storage.md explains every table and the states a mapping moves through.
@@ -24,7 +24,7 @@ export const sources = sqliteTable("sources", {
   pathPrefix: text("path_prefix").notNull().default("/"),
   origin: text("origin"),
   onMiss: text("on_miss", { enum: ON_MISS }).notNull(),
-  redirectStatus: integer("redirect_status").notNull().default(301),
+  redirectStatus: integer("redirect_status").$type<RedirectStatus>().notNull().default(301),
   defaultVariant: text("default_variant").notNull().default("public"),
   requireSignedURLs: integer("require_signed_urls", { mode: "boolean" }).notNull().default(false),
   /** Kind-specific options as JSON (validated by the admin API before it is stored). */

@@ -1,6 +1,7 @@
+import { MAX_METADATA_BYTES } from "../images/limits";
+
 /** What the gateway writes into Images next to each image it ingests. */
 export const CREATOR = "legacy-image-gateway";
-const MAX_METADATA_BYTES = 1024;
 
 /**
  * The custom image id of an asset, so a retried or concurrent ingest lands on the same image and
@@ -26,7 +27,7 @@ export async function deterministicImageId(
 
 const byteLength = (s: string) => new TextEncoder().encode(s).byteLength;
 
-/** `{ source, key, originUrl }`, shortened so its JSON stays within Images' 1024-byte limit. */
+/** `{ source, key, originUrl }`, shortened so its JSON stays within Images' metadata limit. */
 export function ingestMetadata(
   source: string,
   key: string,

@@ -6,7 +6,9 @@ import type { Target } from "../resolve/resolve";
 import type { FailureReason } from "./failures";
 import { type OpenedBody, openImageBody } from "./guarded-body";
 import { CREATOR, deterministicImageId, filenameOf, ingestMetadata } from "./image-id";
-import { fetchOriginal, MAX_ORIGINAL_BYTES, timeout } from "./origin";
+import { callImages, imageDetails } from "../images/binding";
+import { MAX_IMAGE_BYTES } from "../images/limits";
+import { fetchOriginal, timeout } from "./origin";
 
 /**
  * Lazy ingestion of one asset, shared by the redirect path and POST /_admin/ingest:
@@ -15,7 +17,7 @@ import { fetchOriginal, MAX_ORIGINAL_BYTES, timeout } from "./origin";
  * stream it into Images → record the outcome, conditional on still holding the lease.
  */
 export type IngestOutcome =
-  | { state: "ready"; mapping: MappingRow; reused: boolean }
+  | { state: "ready"; mapping: MappingRow; imageId: string; reused: boolean }
   | { state: "missing"; mapping: MappingRow | null; message: string }
   | { state: "failed"; mapping: MappingRow | null; reason: FailureReason; message: string }
   /** Someone else holds the lease, or the asset is already mapped: nothing was done. */
@@ -36,7 +38,7 @@ export async function startIngest(
   opts: { force?: boolean } = {},
 ): Promise<IngestRun | null> {
   const owner = crypto.randomUUID();
-  const claim = await claimIngestLease(getDb(env.DB), {
+  const claim = await claimIngestLease(getDb(env, "primary"), {
     source: target.source.id,
     key: target.asset.key,
     originUrl: target.originUrl,
@@ -60,7 +62,7 @@ async function runIngest(
   claim: MappingRow,
   owner: string,
 ): Promise<IngestOutcome> {
-  const db = getDb(env.DB);
+  const db = getDb(env, "primary");
   const { source } = target;
   const key = target.asset.key;
   const hosted = env.IMAGES.hosted;
@@ -75,23 +77,20 @@ async function runIngest(
     const mapping = await completeIngest(db, claim.id, owner, imageId, bytes);
     if (!mapping) {
       // The lease expired and someone else took over. A generated id would be an orphan: drop it.
-      if (!reused && imageId !== customId)
-        await hosted
-          .image(imageId)
-          .delete()
-          .catch(() => false);
+      if (!reused && imageId !== customId) {
+        await callImages("delete", () => hosted.image(imageId).delete()).catch(() => false);
+      }
       return { state: "busy" };
     }
-    return { state: "ready", mapping, reused };
+    return { state: "ready", mapping, imageId, reused };
   };
   const existing = async (): Promise<boolean> =>
-    customId !== null && (await hosted.image(customId).details()) !== null;
+    customId !== null && (await imageDetails(env, customId)) !== null;
 
   try {
     if (await existing()) return await ready(customId!, null, true);
   } catch (err) {
-    console.error("images details failed", err);
-    return fail("upload_error", "Cloudflare Images could not be reached");
+    return fail("upload_error", errorText(err));
   }
   if (!target.originUrl || !source.origin) return fail("no_origin", "the source has no origin");
 
@@ -113,7 +112,7 @@ async function runIngest(
 
   let body: OpenedBody;
   try {
-    body = await openImageBody(original.body, MAX_ORIGINAL_BYTES);
+    body = await openImageBody(original.body, MAX_IMAGE_BYTES);
   } catch {
     // Reading the first bytes failed: the origin stalled past the timeout or dropped the connection.
     if (signal.aborted) return fail(timeout().reason, timeout().message);
@@ -122,13 +121,15 @@ async function runIngest(
   if (!body.ok) return fail(body.refusal.reason, body.refusal.message);
   const { stats } = body;
   try {
-    const upload = hosted.upload(body.readable, {
-      ...(customId ? { id: customId } : {}),
-      filename: filenameOf(key),
-      metadata: ingestMetadata(source.id, key, target.originUrl),
-      creator: CREATOR,
-      requireSignedURLs: source.requireSignedURLs,
-    });
+    const upload = callImages("upload", () =>
+      hosted.upload(body.readable, {
+        ...(customId ? { id: customId } : {}),
+        filename: filenameOf(key),
+        metadata: ingestMetadata(source.id, key, target.originUrl),
+        creator: CREATOR,
+        requireSignedURLs: source.requireSignedURLs,
+      }),
+    );
     upload.catch(() => undefined); // a timeout may settle first; its rejection is then expected
     const meta = await abortable(upload, signal);
     return await ready(meta.id, stats.bytes, false);
@@ -137,13 +138,11 @@ async function runIngest(
     if (signal.aborted) return fail(timeout().reason, timeout().message);
     // A takeover may have raced us to the same custom id: then the image is there, and good.
     if (await existing().catch(() => false)) return ready(customId!, stats.bytes, true);
-    console.error("upload failed", err);
-    return fail(
-      "upload_error",
-      `the upload to Images failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
-    );
+    return fail("upload_error", `the upload to Images failed: ${errorText(err)}`.slice(0, 500));
   }
 }
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);

@@ -1,10 +1,10 @@
+import { MAX_IMAGE_BYTES } from "../images/limits";
 import type { FailureReason } from "./failures";
 
 /**
  * Fetching an original from a legacy origin. Only the configured origin's scheme and host are ever
  * contacted — also across redirects — so no crafted path turns the gateway into an open proxy.
  */
-export const MAX_ORIGINAL_BYTES = 10 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 
 export type OriginFailure = {
@@ -81,13 +81,13 @@ export async function fetchOriginal(
     }
     const declared = res.headers.get("content-length");
     const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null;
-    if (length !== null && length > MAX_ORIGINAL_BYTES) {
+    if (length !== null && length > MAX_IMAGE_BYTES) {
       await res.body.cancel();
       return {
         ok: false,
         outcome: "failed",
         reason: "too_large",
-        message: `the original is ${length} bytes, more than ${MAX_ORIGINAL_BYTES}`,
+        message: `the original is ${length} bytes, more than ${MAX_IMAGE_BYTES}`,
       };
     }
     return { ok: true, body: res.body, length };

@@ -214,7 +214,7 @@ describe("lazy ingestion: failures", () => {
     const m = await mappingOf(s.id, "u.png");
     expect(m).toMatchObject({
       state: "failed",
-      lastError: expect.stringMatching(/^the upload to Images failed: IMAGES_UPLOAD_ERROR 5455/),
+      lastError: expect.stringMatching(/^the upload to Images failed: Images refused it \(code 5455\)/),
     });
   });
 
