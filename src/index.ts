@@ -4,6 +4,7 @@ import { config } from "./config";
 import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
 import { errorResponse } from "./http/envelope";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
+import { runUpkeep } from "./upkeep/scheduled";
 
 /**
  * The entry composes; it decides nothing. A legacy URL this isolate already answered is answered
@@ -14,6 +15,9 @@ import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
 export default {
   fetch(request, env, ctx) {
     return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
+  },
+  async scheduled(controller, env) {
+    await runUpkeep(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;
 
