@@ -16,6 +16,8 @@ export default defineConfig(async () => {
             ADMIN_READ_TOKEN: "test-read-token",
             IMAGES_SIGNING_KEY: "test-signing-key",
             DELIVERY_BASE_URL: "https://imagedelivery.net/test-hash",
+            // Job items retry after 1 s, 2 s (5 s, 10 s in production) so retry tests stay short.
+            JOB_RETRY_BASE: "1",
           },
         },
       }),

@@ -52,6 +52,11 @@ function parseConfig(env: Env) {
       1,
       Math.min(MAX_OPEN_CONNECTIONS, Math.floor(num(env.INGEST_CONCURRENCY, 4, 1))),
     ),
+    /** Jobs: backoff before an item's second attempt (s, doubled per attempt), attempts per item. */
+    jobRetryBase: num(env.JOB_RETRY_BASE, 5),
+    jobMaxAttempts: Math.floor(num(env.JOB_MAX_ATTEMPTS, 3, 1)),
+    /** Items one consumer invocation works on at once. */
+    jobConcurrency: Math.max(1, Math.min(50, Math.floor(num(env.JOB_CONCURRENCY, 6, 1)))),
     adminToken: nonEmpty(env.ADMIN_TOKEN),
     adminReadToken: nonEmpty(env.ADMIN_READ_TOKEN),
     signingKey: nonEmpty(env.IMAGES_SIGNING_KEY),

@@ -42,6 +42,14 @@ export const ERRORS = {
   origin_too_large: { code: 4003, status: 413 },
   upload_failed: { code: 4004, status: 502 },
   no_origin: { code: 4005, status: 422 },
+  // Jobs
+  job_not_found: { code: 5000, status: 404 },
+  job_settled: { code: 5001, status: 409 },
+  job_type_unavailable: { code: 5002, status: 422 },
+  exports_unavailable: { code: 5003, status: 503 },
+  export_not_found: { code: 5004, status: 422 },
+  queue_unavailable: { code: 5005, status: 503 },
+  job_conflict: { code: 5006, status: 409 },
 } as const satisfies Record<string, { code: number; status: number }>;
 
 export type ErrorName = keyof typeof ERRORS;

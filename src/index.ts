@@ -3,6 +3,7 @@ import { healthRoute } from "./admin/health";
 import { config } from "./config";
 import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
 import { errorResponse } from "./http/envelope";
+import { consumeJobs } from "./jobs/consumer";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
 import { runUpkeep } from "./upkeep/scheduled";
 
@@ -10,11 +11,14 @@ import { runUpkeep } from "./upkeep/scheduled";
  * The entry composes; it decides nothing. A legacy URL this isolate already answered is answered
  * again from memory, synchronously. `/_health` and `/_admin` are the gateway's own paths,
  * `/_demo/origin` exists only with DEMO_ORIGIN=true (local quick start), everything else is a
- * legacy image URL.
+ * legacy image URL. `queue` runs jobs (src/jobs/); `scheduled` runs the upkeep tasks.
  */
 export default {
   fetch(request, env, ctx) {
     return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
+  },
+  async queue(batch, env) {
+    await consumeJobs(batch, env);
   },
   async scheduled(controller, env) {
     await runUpkeep(env, controller.scheduledTime);

@@ -11,6 +11,11 @@ import { listMappingsRoute } from "./mappings/list";
 import { updateMappingRoute } from "./mappings/update";
 import { IMAGES_PREFIXES, IMAGES_ROUTES } from "./images/routes";
 import { ingestRoute } from "./ingest";
+import { cancelJobRoute } from "./jobs/cancel";
+import { createJobRoute } from "./jobs/create";
+import { getJobRoute } from "./jobs/get";
+import { listJobItemsRoute } from "./jobs/items";
+import { listJobsRoute } from "./jobs/list";
 import { resolveRoute } from "./resolve";
 import { statsRoute } from "./stats";
 import { createSourceRoute } from "./sources/create";
@@ -31,6 +36,10 @@ const ROUTES: Record<string, Methods> = {
   "/resolve": { POST: resolveRoute },
   "/ingest": { POST: ingestRoute },
   "/stats": { GET: statsRoute },
+  "/jobs": { GET: listJobsRoute, POST: createJobRoute },
+  "/jobs/:id": { GET: getJobRoute },
+  "/jobs/:id/items": { GET: listJobItemsRoute },
+  "/jobs/:id/cancel": { POST: cancelJobRoute },
 };
 
 export function buildAdminRouter(base = "/_admin") {

@@ -99,3 +99,82 @@ export const sourceFailures = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.source, t.reason] })],
 );
+
+/**
+ * Jobs (src/jobs/): work larger than one request, run by the JOBS queue's consumer. A job's
+ * counters are kept by SQLite triggers on `job_items` (migration 0005), so reading a job's progress
+ * is one row however many items it has. docs/storage.md describes both tables.
+ */
+export const JOB_TYPES = ["backfill", "refresh", "export", "restore"] as const;
+export const JOB_STATES = ["queued", "running", "done", "failed", "cancelled"] as const;
+export const ITEM_STATES = ["pending", "succeeded", "failed", "skipped"] as const;
+
+export type JobType = (typeof JOB_TYPES)[number];
+export type JobState = (typeof JOB_STATES)[number];
+export type ItemState = (typeof ITEM_STATES)[number];
+
+export const jobs = sqliteTable(
+  "jobs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    type: text("type", { enum: JOB_TYPES }).notNull(),
+    state: text("state", { enum: JOB_STATES }).notNull(),
+    /** Where a multi-stage job is (`items`, then e.g. `mappings`); internal, not shown. */
+    stage: text("stage").notNull().default("items"),
+    /** 1 once every item of the job is known (export/restore discover theirs page by page). */
+    listed: integer("listed", { mode: "boolean" }).notNull().default(false),
+    total: integer("total").notNull().default(0),
+    succeeded: integer("succeeded").notNull().default(0),
+    failed: integer("failed").notNull().default(0),
+    skipped: integer("skipped").notNull().default(0),
+    /** Bytes moved by the items that succeeded or were skipped (export, restore, backfill). */
+    bytes: integer("bytes").notNull().default(0),
+    params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    output: text("output", { mode: "json" }).$type<Record<string, unknown>>().notNull().default({}),
+    error: text("error"),
+    createdAt: text("created_at").notNull(),
+    startedAt: text("started_at"),
+    finishedAt: text("finished_at"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    index("jobs_state").on(t.state),
+    check("jobs_state_check", sql`${t.state} IN ('queued','running','done','failed','cancelled')`),
+  ],
+);
+
+export const jobItems = sqliteTable(
+  "job_items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    jobId: integer("job_id")
+      .notNull()
+      .references(() => jobs.id, { onDelete: "cascade" }),
+    /** Unique within the job: the input line for backfill/refresh, the image id for export/restore. */
+    ref: text("ref").notNull(),
+    /** 1-based line (or element) of the request body the item came from; null when discovered. */
+    line: integer("line"),
+    /** What the item works on, as JSON: `{url}`, `{source, key}`, `{id}`, `{key}`. */
+    input: text("input", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    state: text("state", { enum: ITEM_STATES }).notNull(),
+    /** Failed attempts so far (an item gets at most JOB_MAX_ATTEMPTS). */
+    attempts: integer("attempts").notNull().default(0),
+    /** Short stable code of the failure or skip (`origin_404`, `origin_5xx`, `cancelled`, …). */
+    reason: text("reason"),
+    error: text("error"),
+    /** What it produced: the image id (backfill, restore), the R2 key (export). */
+    result: text("result"),
+    bytes: integer("bytes"),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("job_items_job_ref").on(t.jobId, t.ref),
+    // Items of a job in id order, all of them or by state (SQLite appends the rowid to an index).
+    index("job_items_job").on(t.jobId),
+    index("job_items_job_state").on(t.jobId, t.state),
+    check("job_items_state_check", sql`${t.state} IN ('pending','succeeded','failed','skipped')`),
+  ],
+);
+
+export type JobRow = typeof jobs.$inferSelect;
+export type JobItemRow = typeof jobItems.$inferSelect;

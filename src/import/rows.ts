@@ -111,12 +111,50 @@ const HEADERS: Record<string, (keyof RawRow)[]> = {
  * file, so a row whose quoted field spans lines reports the line it starts on.
  */
 function parseCsv(raw: string): { rows: RawRow[]; errors: RowError[] } {
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw; // a BOM is not data
   const rows: RawRow[] = [];
   const errors: RowError[] = [];
   let columns: (keyof RawRow)[] | null = null;
   let first = true;
   let count = 0;
+  parseCsvRecords(raw, (fields, at, malformed) => {
+    if (first) {
+      first = false;
+      const header = HEADERS[fields.map((f) => f.trim().toLowerCase()).join(",")];
+      if (header) {
+        columns = header;
+        return;
+      }
+    }
+    if (++count > MAX_IMPORT_ROWS) throw tooMany();
+    if (malformed) {
+      errors.push({ line: at, message: `malformed CSV: ${malformed}` });
+      return;
+    }
+    const cols = columns ?? (fields.length === 3 ? HEADERS["source,key,imageid"]! : HEADERS["url,imageid"]!);
+    if (fields.length !== cols.length) {
+      errors.push({
+        line: at,
+        message: `expected ${cols.length} columns (${cols.join(",")}), found ${fields.length}`,
+      });
+      return;
+    }
+    const row: RawRow = { line: at };
+    cols.forEach((c, i) => ((row as unknown as Record<string, string>)[c] = fields[i]!.trim()));
+    rows.push(row);
+  });
+  return { rows, errors };
+}
+
+/**
+ * Walks the records of a CSV text (a BOM is not data; blank lines are skipped), calling `onRecord`
+ * with its fields, the physical 1-based line it starts on, and papaparse's complaint if malformed.
+ * Shared by bulk import and job item lists.
+ */
+export function parseCsvRecords(
+  raw: string,
+  onRecord: (fields: string[], line: number, malformed: string | null) => void,
+): void {
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
   // Line bookkeeping: count newlines up to the start of each record as the parser moves on
   // (papaparse reports where each record ends, separator included).
   let scanned = 0;
@@ -134,32 +172,7 @@ function parseCsv(raw: string): { rows: RawRow[]; errors: RowError[] } {
       recordStart = result.meta.cursor;
       const fields = result.data;
       if (fields.length === 1 && fields[0]!.trim() === "") return; // blank line
-      if (first) {
-        first = false;
-        const header = HEADERS[fields.map((f) => f.trim().toLowerCase()).join(",")];
-        if (header) {
-          columns = header;
-          return;
-        }
-      }
-      if (++count > MAX_IMPORT_ROWS) throw tooMany();
-      if (result.errors.length) {
-        errors.push({ line: at, message: `malformed CSV: ${result.errors[0]!.message}` });
-        return;
-      }
-      const cols =
-        columns ?? (fields.length === 3 ? HEADERS["source,key,imageid"]! : HEADERS["url,imageid"]!);
-      if (fields.length !== cols.length) {
-        errors.push({
-          line: at,
-          message: `expected ${cols.length} columns (${cols.join(",")}), found ${fields.length}`,
-        });
-        return;
-      }
-      const row: RawRow = { line: at };
-      cols.forEach((c, i) => ((row as unknown as Record<string, string>)[c] = fields[i]!.trim()));
-      rows.push(row);
+      onRecord(fields, at, result.errors.length ? result.errors[0]!.message : null);
     },
   });
-  return { rows, errors };
 }
