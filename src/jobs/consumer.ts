@@ -33,8 +33,6 @@ import { JOB_KINDS } from "./registry";
 const ACTIVE = new Set<JobRow["state"]>(["queued", "running"]);
 /** The longest delay a message may get (Queues: 24 hours). */
 const MAX_DELAY_SECONDS = 86_400;
-/** An item checks that its job is still active at most this often (ms) before its costly steps. */
-const ACTIVE_CHECK_MS = 1000;
 
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const dead = batch.queue.endsWith("-dlq");
@@ -49,7 +47,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
     }
   }
   const jobIds = [...new Set(messages.map((m) => m.body.j))];
-  if (!dead) await markRunning(db, jobIds);
+  await markRunning(db, jobIds);
   const run = new BatchRun(env, cfg, db, new Map((await getJobs(db, jobIds)).map((j) => [j.id, j])));
   const itemIds = messages.flatMap((m) => (isStep(m.body) ? [] : [m.body.i]));
   const items = new Map((await getItems(db, itemIds)).map((i) => [i.id, i]));
@@ -78,7 +76,6 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
 class BatchRun {
   /** Jobs whose items settled in this batch: they may be complete now. */
   readonly settled = new Set<number>();
-  private readonly checked = new Map<number, { at: number; active: boolean }>();
 
   constructor(
     private readonly env: Env,
@@ -95,14 +92,10 @@ class BatchRun {
     return JOB_KINDS[job.type];
   }
 
-  /** Whether the job is still queued or running, re-read at most once a second. */
+  /** Whether the job is still queued or running: read afresh (one row) before an item's costly step. */
   async active(id: number): Promise<boolean> {
-    const seen = this.checked.get(id);
-    if (seen && Date.now() - seen.at < ACTIVE_CHECK_MS) return seen.active;
     const job = await getJob(this.db, id);
-    const active = job !== null && ACTIVE.has(job.state);
-    this.checked.set(id, { at: Date.now(), active });
-    return active;
+    return job !== null && ACTIVE.has(job.state);
   }
 
   async item(m: Message<ItemMessage>, item: JobItemRow | undefined): Promise<void> {
@@ -121,7 +114,6 @@ class BatchRun {
       this.settled.add(job.id);
       return m.ack();
     }
-    this.checked.set(job.id, { at: Date.now(), active: true });
     const outcome = await kind.item({
       env: this.env,
       cfg: this.cfg,

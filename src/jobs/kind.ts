@@ -43,7 +43,7 @@ export interface ItemWork {
   message: ItemMessage;
   /** How many times the queue delivered this message (1 the first time). */
   deliveries: number;
-  /** False once the job was cancelled or failed; checked again at most once a second. */
+  /** False once the job was cancelled or failed (one D1 read: call it before the costly step). */
   active(): Promise<boolean>;
 }
 

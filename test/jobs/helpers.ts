@@ -73,3 +73,26 @@ export async function itemsOf(id: number, state?: string): Promise<Item[]> {
   } while (cursor);
   return all;
 }
+
+/**
+ * A JOBS producer that keeps what it is sent instead of delivering it, so a test can hand the
+ * messages to the `queue` handler itself (createMessageBatch) and see each one's ack or retry.
+ */
+export function capturingQueue() {
+  const sent: { body: any; delaySeconds?: number }[] = [];
+  const batches: { count: number; bytes: number }[] = [];
+  const queue = {
+    async send(body: unknown, opts?: QueueSendOptions) {
+      sent.push({ body, delaySeconds: opts?.delaySeconds });
+    },
+    async sendBatch(messages: MessageSendRequest[], opts?: QueueSendBatchOptions) {
+      batches.push({
+        count: messages.length,
+        bytes: messages.reduce((n, m) => n + new TextEncoder().encode(JSON.stringify(m.body)).byteLength, 0),
+      });
+      for (const m of messages)
+        sent.push({ body: m.body, delaySeconds: m.delaySeconds ?? opts?.delaySeconds });
+    },
+  };
+  return { queue: queue as unknown as Queue, sent, batches };
+}

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { JOB_TYPES } from "../../db/schema";
+import { JOB_TYPES, type JobType } from "../../db/schema";
 import { apiError } from "../../errors";
 import { readText, validate } from "../../http/body";
 import { ok } from "../../http/envelope";
@@ -16,7 +16,8 @@ const MAX_JOB_BODY_BYTES = 32 * 1024 * 1024;
 
 const typeField = z.enum(JOB_TYPES);
 const jsonBody = z.looseObject({ type: typeField });
-const listQuery = z.strictObject({ type: typeField, source: z.optional(sourceId) });
+/** Only jobs over a list of assets take their list as a text body. */
+const listQuery = z.strictObject({ type: z.enum(["backfill", "refresh"]), source: z.optional(sourceId) });
 
 /**
  * POST /_admin/jobs — `{type, …}` as JSON, or for backfill/refresh an item list as text
@@ -32,7 +33,7 @@ export const createJobRoute: AdminHandler = async (req, env) => {
     );
   }
   const text = await readText(req, MAX_JOB_BODY_BYTES);
-  let type: (typeof JOB_TYPES)[number];
+  let type: JobType;
   let request: JobRequest;
   if (format === "json") {
     let data: unknown;
