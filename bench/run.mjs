@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
+import { JOBS_OPTIONS, runJobsBench } from "./jobs.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BENCH = path.join(ROOT, "bench");
@@ -37,6 +38,8 @@ const { values: opt } = parseArgs({
     profile: { type: "string", default: process.env.BENCH_PROFILE ?? "0" },
     pin: { type: "string", default: process.env.BENCH_PIN ?? "true" },
     "keep-state": { type: "boolean", default: false },
+    // Phases 6–7 (bench/jobs.mjs): --jobs-assets, --jobs-origin-delay, --jobs-heap, --skip-jobs.
+    ...JOBS_OPTIONS,
   },
 });
 const DURATION = Number(opt.duration);
@@ -1166,3 +1169,13 @@ writeFileSync(path.join(results, "latest.json"), `${JSON.stringify(report, null,
 p();
 p(`Written: ${path.relative(ROOT, path.join(results, "latest.json"))}`);
 console.log(out.join("\n"));
+
+// Phases 6–7: backfill and export as jobs on the JOBS queue, in their own Miniflare (bench/jobs.mjs).
+if (!opt["skip-jobs"]) {
+  const jobs = await runJobsBench({
+    assets: Number(opt["jobs-assets"]),
+    originDelayMs: Number(opt["jobs-origin-delay"]),
+    heap: opt["jobs-heap"] !== "false",
+  });
+  console.log(`\n${jobs.lines.join("\n")}\nWritten: bench/results/jobs-latest.json`);
+}

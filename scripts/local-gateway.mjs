@@ -12,10 +12,14 @@ import { unstable_readConfig } from "wrangler";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
-/** Bundles the Worker (`wrangler deploy --dry-run --outdir`); returns the module's path and code. */
-export function buildWorker(outdir) {
+/**
+ * Bundles the Worker (`wrangler deploy --dry-run --outdir`, optionally from another entry that wraps
+ * it); returns the module's path and code.
+ */
+export function buildWorker(outdir, entry) {
   const wranglerJs = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
-  execFileSync(process.execPath, [wranglerJs, "deploy", "--dry-run", "--outdir", outdir], {
+  const args = [wranglerJs, "deploy", "--dry-run", "--outdir", outdir, ...(entry ? [entry] : [])];
+  execFileSync(process.execPath, args, {
     cwd: ROOT,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
@@ -72,19 +76,25 @@ function gatewayConfig(wrangler, vars, manifest) {
  * Workers in the same workerd (Miniflare configs, e.g. a stub origin) and `outbound` routes the
  * gateway's fetches to one; `bundle` reuses a build.
  */
-export async function startGateway({ vars = {}, workers = [], outbound, bundle, port = 0 } = {}) {
+export async function startGateway({
+  vars = {},
+  workers = [],
+  outbound,
+  bundle,
+  port = 0,
+  inspector = false,
+} = {}) {
   const tmp = mkdtempSync(path.join(os.tmpdir(), "lig-gateway-"));
   const built = bundle ?? buildWorker(path.join(tmp, "build"));
   const wrangler = unstable_readConfig({ config: path.join(ROOT, "wrangler.toml") });
   const name = path.basename(built.path);
   const manifest = { mainModule: name, modules: { [name]: { type: "esm", contents: built.code } } };
+  const config = gatewayConfig(wrangler, vars, manifest);
   const mf = new Miniflare({
     host: "127.0.0.1",
     port,
-    workers: [
-      { config: gatewayConfig(wrangler, vars, manifest), dev: outbound ? { outboundService: outbound } : {} },
-      ...workers,
-    ],
+    ...(inspector ? { inspectorPort: 0 } : {}),
+    workers: [{ config, dev: outbound ? { outboundService: outbound } : {} }, ...workers],
   });
   const url = await mf.ready;
   const db = await mf.getD1Database("DB");
@@ -93,6 +103,11 @@ export async function startGateway({ vars = {}, workers = [], outbound, bundle, 
     mf,
     url: url.origin,
     bundle: built,
+    /** The vars the gateway runs with, and its JOBS consumer's batch size. */
+    vars: Object.fromEntries(
+      Object.entries(config.env).flatMap(([k, v]) => (v.type === "text" ? [[k, v.value]] : [])),
+    ),
+    batchSize: config.triggers.find((t) => t.type === "queue")?.maxBatchSize,
     async close() {
       await mf.dispose().catch(() => undefined);
       rmSync(tmp, { recursive: true, force: true });

@@ -56,7 +56,7 @@ function parseConfig(env: Env) {
     jobRetryBase: num(env.JOB_RETRY_BASE, 5),
     jobMaxAttempts: Math.floor(num(env.JOB_MAX_ATTEMPTS, 3, 1)),
     /** Items one consumer invocation works on at once. */
-    jobConcurrency: Math.max(1, Math.min(50, Math.floor(num(env.JOB_CONCURRENCY, 6, 1)))),
+    jobConcurrency: Math.max(1, Math.min(50, Math.floor(num(env.JOB_CONCURRENCY, 10, 1)))),
     adminToken: nonEmpty(env.ADMIN_TOKEN),
     adminReadToken: nonEmpty(env.ADMIN_READ_TOKEN),
     signingKey: nonEmpty(env.IMAGES_SIGNING_KEY),

@@ -109,11 +109,6 @@ export async function getJob(db: Db, id: number): Promise<JobRow | null> {
   return (await db.select().from(jobs).where(eq(jobs.id, id)).get()) ?? null;
 }
 
-export async function getJobs(db: Db, ids: number[]): Promise<JobRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(jobs).where(inArray(jobs.id, ids));
-}
-
 export interface JobFilter {
   state?: JobState;
   type?: JobType;
@@ -172,12 +167,6 @@ export async function listItems(db: Db, f: ItemFilter): Promise<{ items: JobItem
   return { items: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 
-/** The items of a consumer batch (at most 100 ids: within D1's bound-parameter limit). */
-export async function getItems(db: Db, ids: number[]): Promise<JobItemRow[]> {
-  if (ids.length === 0) return [];
-  return db.select().from(jobItems).where(inArray(jobItems.id, ids));
-}
-
 /** Items of a job by ref (e.g. the image ids a mapping part points to), through the unique index. */
 export async function itemsByRef(db: Db, jobId: number, refs: string[]): Promise<JobItemRow[]> {
   const out: JobItemRow[] = [];
@@ -201,7 +190,32 @@ export async function itemsByRef(db: Db, jobId: number, refs: string[]): Promise
   return out;
 }
 
-/** queued → running (the first message of a job reached a consumer). */
+/**
+ * The start of a consumer batch, in one round trip: its queued jobs become running, then the jobs
+ * and the items (at most 100 ids: within D1's bound-parameter limit) are read.
+ */
+export async function startBatch(
+  db: Db,
+  jobIds: number[],
+  itemIds: number[],
+): Promise<{ jobs: JobRow[]; items: JobItemRow[] }> {
+  if (jobIds.length === 0) return { jobs: [], items: [] };
+  const now = nowIso();
+  const [, jobRows, itemRows] = await db.batch([
+    db
+      .update(jobs)
+      .set({ state: "running", startedAt: now, updatedAt: now })
+      .where(and(inArray(jobs.id, jobIds), eq(jobs.state, "queued"))),
+    db.select().from(jobs).where(inArray(jobs.id, jobIds)),
+    db
+      .select()
+      .from(jobItems)
+      .where(inArray(jobItems.id, itemIds.length ? itemIds : [-1])),
+  ]);
+  return { jobs: jobRows, items: itemRows };
+}
+
+/** queued → running (a job that starts without any message, e.g. every item settled at creation). */
 export async function markRunning(db: Db, ids: number[]): Promise<void> {
   if (ids.length === 0) return;
   const now = nowIso();
@@ -212,6 +226,7 @@ export async function markRunning(db: Db, ids: number[]): Promise<void> {
 }
 
 export interface ItemOutcomeColumns {
+  id: number;
   state: Exclude<ItemState, "pending">;
   reason?: string | null;
   error?: string | null;
@@ -222,31 +237,44 @@ export interface ItemOutcomeColumns {
 }
 
 /**
- * Records an item's outcome. A pending item takes it; so does one a cancel skipped while it was
- * in flight, when the outcome is real work done (it happened: the counts must say so).
+ * ?1 JSON array of [id, state, reason, error, result, bytes, attempt], ?2 timestamp. A pending item
+ * takes its outcome; so does one a cancel skipped while it was in flight, when the outcome is real
+ * work done (it happened: the counts must say so). Returns each settled item's job and that job's
+ * state now (so a consumer learns of a cancel without reading the job again).
  */
-export async function settleItem(db: Db, id: number, o: ItemOutcomeColumns): Promise<boolean> {
-  const rows = await db
-    .update(jobItems)
-    .set({
-      state: o.state,
-      reason: o.reason ?? null,
-      error: o.error ?? null,
-      result: o.result ?? null,
-      bytes: o.bytes ?? null,
-      ...(o.attempt ? { attempts: sql`${jobItems.attempts} + 1` } : {}),
-      updatedAt: nowIso(),
-    })
-    .where(
-      and(
-        eq(jobItems.id, id),
-        o.state === "succeeded"
-          ? sql`(${jobItems.state} = 'pending' OR ${jobItems.reason} = 'cancelled')`
-          : eq(jobItems.state, "pending"),
-      ),
-    )
-    .returning({ id: jobItems.id });
-  return rows.length > 0;
+const SETTLE_ITEMS = `
+  UPDATE job_items SET
+    state = json_extract(o.value, '$[1]'), reason = json_extract(o.value, '$[2]'),
+    error = json_extract(o.value, '$[3]'), result = json_extract(o.value, '$[4]'),
+    bytes = json_extract(o.value, '$[5]'), attempts = job_items.attempts + json_extract(o.value, '$[6]'),
+    updated_at = ?2
+  FROM json_each(?1) AS o
+  WHERE job_items.id = json_extract(o.value, '$[0]') AND (job_items.state = 'pending'
+    OR (job_items.reason = 'cancelled' AND json_extract(o.value, '$[1]') = 'succeeded'))
+  RETURNING job_items.job_id AS jobId, (SELECT state FROM jobs WHERE jobs.id = job_items.job_id) AS jobState`;
+
+/** Records many items' outcomes in one statement (the triggers count them in the same statement). */
+export async function settleItems(
+  db: Db,
+  outcomes: ItemOutcomeColumns[],
+): Promise<{ jobId: number; jobState: JobState }[]> {
+  if (outcomes.length === 0) return [];
+  const json = JSON.stringify(
+    outcomes.map((o) => [
+      o.id,
+      o.state,
+      o.reason ?? null,
+      o.error ?? null,
+      o.result ?? null,
+      o.bytes ?? null,
+      o.attempt ? 1 : 0,
+    ]),
+  );
+  const { results } = await db.$client
+    .prepare(SETTLE_ITEMS)
+    .bind(json, nowIso())
+    .all<{ jobId: number; jobState: JobState }>();
+  return results;
 }
 
 /** A failed attempt of an item that will be tried again: counted, the item stays pending. */

@@ -3,16 +3,15 @@ import { type Db, getDb } from "../db/client";
 import {
   completeStage,
   failJob,
-  getItems,
   getJob,
-  getJobs,
+  type ItemOutcomeColumns,
   markListed,
-  markRunning,
   recordAttempt,
-  settleItem,
+  settleItems,
+  startBatch,
 } from "../db/jobs";
-import type { JobItemRow, JobRow } from "../db/schema";
-import type { JobKind } from "./kind";
+import type { JobItemRow, JobRow, JobState } from "../db/schema";
+import type { ItemOutcome, JobKind } from "./kind";
 import {
   type ItemMessage,
   isJobMessage,
@@ -24,15 +23,22 @@ import {
 import { JOB_KINDS } from "./registry";
 
 /**
- * The JOBS queue's consumer (and its dead-letter queue's). Per batch: one read of the jobs, one of
- * the items, then up to JOB_CONCURRENCY messages at a time through their job type. An item's
- * outcome is recorded in D1 as it happens; a failure worth retrying is retried by the queue after a
- * backoff (`msg.retry({ delaySeconds })`) until the item's attempts are spent; anything thrown is
- * retried by the queue and, after `max_retries`, dead-lettered — and recorded as failed from there.
+ * The JOBS queue's consumer (and its dead-letter queue's). Per batch: one round trip starts it
+ * (jobs marked running, jobs and items read), then up to JOB_CONCURRENCY messages at a time go
+ * through their job type. Outcomes are written a few at a time in one statement each, and a
+ * message is acknowledged only once its outcome is stored. A failure worth retrying is retried by
+ * the queue after a backoff (`msg.retry({ delaySeconds })`) until the item's attempts are spent;
+ * anything thrown is retried by the queue and, after `max_retries`, dead-lettered — and recorded
+ * as failed from there.
  */
-const ACTIVE = new Set<JobRow["state"]>(["queued", "running"]);
+const ACTIVE = new Set<JobState>(["queued", "running"]);
 /** The longest delay a message may get (Queues: 24 hours). */
 const MAX_DELAY_SECONDS = 86_400;
+/** How old what a batch knows of a job's state may be before an item's costly step (ms). */
+const STATE_TTL_MS = 1000;
+/** Outcomes written per statement, and how long one may wait for others (ms). */
+const FLUSH_OUTCOMES = 25;
+const FLUSH_AFTER_MS = 500;
 
 export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promise<void> {
   const dead = batch.queue.endsWith("-dlq");
@@ -47,10 +53,10 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
     }
   }
   const jobIds = [...new Set(messages.map((m) => m.body.j))];
-  await markRunning(db, jobIds);
-  const run = new BatchRun(env, cfg, db, new Map((await getJobs(db, jobIds)).map((j) => [j.id, j])));
-  const itemIds = messages.flatMap((m) => (isStep(m.body) ? [] : [m.body.i]));
-  const items = new Map((await getItems(db, itemIds)).map((i) => [i.id, i]));
+  const itemIds = dead ? [] : messages.flatMap((m) => (isStep(m.body) ? [] : [m.body.i]));
+  const start = await startBatch(db, jobIds, itemIds);
+  const run = new BatchRun(env, cfg, db, start.jobs);
+  const items = new Map(start.items.map((i) => [i.id, i]));
 
   let next = 0;
   const worker = async () => {
@@ -67,6 +73,7 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
     }
   };
   await Promise.all(Array.from({ length: Math.min(cfg.jobConcurrency, messages.length) }, worker));
+  await run.flush();
   for (const id of run.settled) {
     const job = run.job(id);
     if (job) await advanceJob(env, db, job);
@@ -76,13 +83,20 @@ export async function consumeJobs(batch: MessageBatch<unknown>, env: Env): Promi
 class BatchRun {
   /** Jobs whose items settled in this batch: they may be complete now. */
   readonly settled = new Set<number>();
+  private readonly jobs: Map<number, JobRow>;
+  private readonly known = new Map<number, { state: JobState; at: number }>();
+  private pending: { m: Message<JobMessage>; o: ItemOutcomeColumns }[] = [];
+  private lastFlush = Date.now();
 
   constructor(
     private readonly env: Env,
     private readonly cfg: Config,
     private readonly db: Db,
-    private readonly jobs: Map<number, JobRow>,
-  ) {}
+    jobs: JobRow[],
+  ) {
+    this.jobs = new Map(jobs.map((j) => [j.id, j]));
+    for (const j of jobs) this.known.set(j.id, { state: j.state, at: Date.now() });
+  }
 
   job(id: number): JobRow | undefined {
     return this.jobs.get(id);
@@ -92,10 +106,19 @@ class BatchRun {
     return JOB_KINDS[job.type];
   }
 
-  /** Whether the job is still queued or running: read afresh (one row) before an item's costly step. */
+  /**
+   * Whether the job is still queued or running, as last learnt (from the batch's start or the
+   * latest write of outcomes), read again when that is more than a second old: a cancel stops
+   * the items of a running batch within a second, before their next costly step.
+   */
   async active(id: number): Promise<boolean> {
-    const job = await getJob(this.db, id);
-    return job !== null && ACTIVE.has(job.state);
+    let k = this.known.get(id);
+    if (!k || Date.now() - k.at > STATE_TTL_MS) {
+      const job = await getJob(this.db, id);
+      k = { state: job?.state ?? "cancelled", at: Date.now() };
+      this.known.set(id, k);
+    }
+    return ACTIVE.has(k.state);
   }
 
   async item(m: Message<ItemMessage>, item: JobItemRow | undefined): Promise<void> {
@@ -105,24 +128,17 @@ class BatchRun {
       return m.ack();
     }
     const kind = this.kind(job);
-    if (!kind) {
-      await settleItem(this.db, item.id, {
-        state: "failed",
-        reason: "unsupported",
-        error: `no ${job.type} jobs here`,
-      });
-      this.settled.add(job.id);
-      return m.ack();
-    }
-    const outcome = await kind.item({
-      env: this.env,
-      cfg: this.cfg,
-      job,
-      item,
-      message: m.body,
-      deliveries: m.attempts,
-      active: () => this.active(job.id),
-    });
+    const outcome: ItemOutcome = kind
+      ? await kind.item({
+          env: this.env,
+          cfg: this.cfg,
+          job,
+          item,
+          message: m.body,
+          deliveries: m.attempts,
+          active: () => this.active(job.id),
+        })
+      : { state: "failed", reason: "unsupported", error: `no ${job.type} jobs here` };
     if (outcome.state === "later")
       return m.retry({ delaySeconds: Math.min(MAX_DELAY_SECONDS, outcome.delaySeconds) });
     const failures = item.attempts + 1;
@@ -135,9 +151,34 @@ class BatchRun {
       await recordAttempt(this.db, item.id, outcome.reason, outcome.error);
       return m.retry({ delaySeconds: retryDelay(this.cfg, failures) });
     }
-    await settleItem(this.db, item.id, { ...outcome, attempt: outcome.state === "failed" });
-    this.settled.add(job.id);
-    m.ack();
+    await this.record(m, { id: item.id, ...outcome, attempt: outcome.state === "failed" });
+  }
+
+  /** Queues an outcome for the next write; the message is acknowledged once it is stored. */
+  private async record(m: Message<JobMessage>, o: ItemOutcomeColumns): Promise<void> {
+    this.pending.push({ m, o });
+    if (this.pending.length >= FLUSH_OUTCOMES || Date.now() - this.lastFlush >= FLUSH_AFTER_MS)
+      await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    const taken = this.pending.splice(0);
+    this.lastFlush = Date.now();
+    if (taken.length === 0) return;
+    try {
+      const rows = await settleItems(
+        this.db,
+        taken.map((t) => t.o),
+      );
+      for (const r of rows) {
+        this.known.set(r.jobId, { state: r.jobState, at: Date.now() });
+        this.settled.add(r.jobId);
+      }
+      for (const t of taken) t.m.ack();
+    } catch (err) {
+      console.error(JSON.stringify({ settle: taken.length, error: errorText(err) }));
+      for (const t of taken) t.m.retry();
+    }
   }
 
   async step(m: Message<StepMessage>): Promise<void> {
@@ -166,16 +207,9 @@ class BatchRun {
     const why = `the queue gave up after ${m.attempts} deliveries (see the Worker's logs)`;
     if (isStep(m.body)) {
       await failJob(this.db, m.body.j, `step '${m.body.s}' failed: ${why}`);
-    } else {
-      await settleItem(this.db, m.body.i, {
-        state: "failed",
-        reason: "dead_letter",
-        error: why,
-        attempt: true,
-      });
-      this.settled.add(m.body.j);
+      return m.ack();
     }
-    m.ack();
+    await this.record(m, { id: m.body.i, state: "failed", reason: "dead_letter", error: why, attempt: true });
   }
 }
 
@@ -189,14 +223,13 @@ export function retryDelay(cfg: Config, failures: number): number {
  * type runs after its items (whose first step is enqueued), or to `done`. Exactly one caller wins.
  */
 export async function advanceJob(env: Env, db: Db, job: Pick<JobRow, "id" | "type">): Promise<void> {
-  const { id } = job;
   const next = JOB_KINDS[job.type]?.afterItems;
-  const moved = await completeStage(db, id, "items", next ? next.stage : "done");
+  const moved = await completeStage(db, job.id, "items", next ? next.stage : "done");
   if (!moved || !next) return;
   try {
-    await sendMessages(env.JOBS, [{ j: id, s: next.step, n: 0 }]);
+    await sendMessages(env.JOBS, [{ j: job.id, s: next.step, n: 0 }]);
   } catch (err) {
-    await failJob(db, id, `could not enqueue the '${next.step}' step: ${errorText(err)}`);
+    await failJob(db, job.id, `could not enqueue the '${next.step}' step: ${errorText(err)}`);
   }
 }
 

@@ -35,7 +35,8 @@ import { type JobMessage, sendMessages } from "./messages";
  * buffered whole) and skipped when R2 has it already, so a re-run into the same prefix copies only
  * what is missing and a failed image is retried on its own instead of stopping the export.
  */
-const PAGE_SIZE = 100;
+/** Images per list call: a page is one message, its items are sent in sendBatch chunks. */
+const PAGE_SIZE = 1000;
 /** Mappings per part: well within what one POST /_admin/mappings/import takes (100 000 rows). */
 export const PART_ROWS = 10_000;
 
@@ -98,26 +99,34 @@ async function copyImage(w: ItemWork): Promise<ItemOutcome> {
   const bucket = exportsBucket(w.env);
   const id = String(w.item.input.id);
   const key = await imageKey(String(w.job.params.prefix), id);
-  const there = await bucket.head(key);
-  if (there) return { state: "skipped", reason: "already_exported", result: key, bytes: there.size };
-  if (!(await w.active())) return CANCELLED;
-
   const handle = w.env.IMAGES.hosted.image(id);
-  const d =
-    (w.message.d as Partial<ImageMetadata> | undefined) ??
-    (await callImages("details", () => handle.details()));
   const gone: ItemOutcome = {
     state: "skipped",
     reason: "image_gone",
     error: "the image was deleted after it was listed",
   };
-  if (!d) return gone;
+  // R2 stores a stream only when its length is known, and the binding's stream does not say: read
+  // it once to learn length, digest and format (while R2 says whether the copy exists already),
+  // then stream it again through a FixedLengthStream. Two reads, never the whole image in memory,
+  // and R2 checks the digest of what it stored.
+  const reading = callImages("bytes", () => handle.bytes());
+  reading.catch(() => undefined);
+  const there = await bucket.head(key);
+  if (there || !(await w.active())) {
+    await (await reading.catch(() => null))?.cancel();
+    return there
+      ? { state: "skipped", reason: "already_exported", result: key, bytes: there.size }
+      : CANCELLED;
+  }
   try {
-    // R2 stores a stream only when its length is known, and the binding's stream does not say:
-    // read it once to learn length, digest and format, then stream it again through a
-    // FixedLengthStream. Two reads, never the whole image in memory; R2 checks the digest.
-    const first = await callImages("bytes", () => handle.bytes());
-    if (!first) return gone;
+    const d =
+      (w.message.d as Partial<ImageMetadata> | undefined) ??
+      (await callImages("details", () => handle.details()));
+    const first = await reading;
+    if (!d || !first) {
+      await first?.cancel();
+      return gone;
+    }
     const facts = await measure(first);
     const second = await callImages("bytes", () => handle.bytes());
     if (!second) return gone;

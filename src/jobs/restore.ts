@@ -33,7 +33,8 @@ import { type JobMessage, sendMessages } from "./messages";
  * image cannot have a custom id, so it gets a new one and its mappings follow it), then the
  * mapping parts are imported (upsert). Images already in Images are left alone, so it can be re-run.
  */
-const PAGE_SIZE = 100;
+/** Objects per R2 list call (R2's maximum). */
+const PAGE_SIZE = 1000;
 /** Errors of the mapping import kept in the job's output (the counts are always complete). */
 const MAX_REPORTED_ERRORS = 100;
 const VERIFY_CONCURRENCY = 16;

@@ -194,9 +194,13 @@ describe("queue handler: cancel", () => {
   it("items in flight when the job is cancelled stop at their next step", async () => {
     let jobId = 0;
     // The first asset's fetch is where the operator cancels: that asset finishes (fetch and upload
-    // are one step under its lease); the next item checks the job before fetching, and stops.
+    // are one step under its lease); the next item checks the job (what the batch knows of it is
+    // at most a second old) before fetching, and stops.
     const origin = serveOrigin("inflight.origin.test", async (req) => {
-      if (req.url.endsWith("/1.png")) expect((await admin("POST", `/jobs/${jobId}/cancel`)).status).toBe(200);
+      if (req.url.endsWith("/1.png")) {
+        expect((await admin("POST", `/jobs/${jobId}/cancel`)).status).toBe(200);
+        await new Promise((r) => setTimeout(r, 1100));
+      }
       return imageResponse(imageBytes("png"));
     });
     const s = await createSource({ kind: "imgix", origin: "https://inflight.origin.test" });
