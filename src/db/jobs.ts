@@ -37,13 +37,12 @@ const STATEMENTS_PER_BATCH = 25;
  * exists already (a page listed twice) is left as it is and returned while still pending, so its
  * message can be sent again; a settled one is not returned.
  */
-const INSERT_ITEMS = `
-  INSERT INTO job_items (job_id, ref, line, input, state, reason, error, updated_at)
-  SELECT ?1, json_extract(j.value, '$[0]'), json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),
-         json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'), json_extract(j.value, '$[5]'), ?2
-  FROM json_each(?3) AS j WHERE true
-  ON CONFLICT (job_id, ref) DO UPDATE SET ref = excluded.ref WHERE job_items.state = 'pending'
-  RETURNING id, ref, state`;
+const INSERT_ITEMS =
+  "INSERT INTO job_items (job_id, ref, line, input, state, reason, error, updated_at) " +
+  "SELECT ?1, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4, j.value->>5, ?2 " +
+  "FROM json_each(?3) AS j WHERE true " +
+  "ON CONFLICT (job_id, ref) DO UPDATE SET ref = excluded.ref WHERE job_items.state = 'pending' " +
+  "RETURNING id, ref, state";
 
 export interface InsertedItem {
   id: number;
@@ -215,16 +214,6 @@ export async function startBatch(
   return { jobs: jobRows, items: itemRows };
 }
 
-/** queued → running (a job that starts without any message, e.g. every item settled at creation). */
-export async function markRunning(db: Db, ids: number[]): Promise<void> {
-  if (ids.length === 0) return;
-  const now = nowIso();
-  await db
-    .update(jobs)
-    .set({ state: "running", startedAt: now, updatedAt: now })
-    .where(and(inArray(jobs.id, ids), eq(jobs.state, "queued")));
-}
-
 export interface ItemOutcomeColumns {
   id: number;
   state: Exclude<ItemState, "pending">;
@@ -242,16 +231,12 @@ export interface ItemOutcomeColumns {
  * work done (it happened: the counts must say so). Returns each settled item's job and that job's
  * state now (so a consumer learns of a cancel without reading the job again).
  */
-const SETTLE_ITEMS = `
-  UPDATE job_items SET
-    state = json_extract(o.value, '$[1]'), reason = json_extract(o.value, '$[2]'),
-    error = json_extract(o.value, '$[3]'), result = json_extract(o.value, '$[4]'),
-    bytes = json_extract(o.value, '$[5]'), attempts = job_items.attempts + json_extract(o.value, '$[6]'),
-    updated_at = ?2
-  FROM json_each(?1) AS o
-  WHERE job_items.id = json_extract(o.value, '$[0]') AND (job_items.state = 'pending'
-    OR (job_items.reason = 'cancelled' AND json_extract(o.value, '$[1]') = 'succeeded'))
-  RETURNING job_items.job_id AS jobId, (SELECT state FROM jobs WHERE jobs.id = job_items.job_id) AS jobState`;
+const SETTLE_ITEMS =
+  "UPDATE job_items SET state = o.value->>1, reason = o.value->>2, error = o.value->>3, " +
+  "result = o.value->>4, bytes = o.value->>5, attempts = job_items.attempts + (o.value->>6), updated_at = ?2 " +
+  "FROM json_each(?1) AS o WHERE job_items.id = o.value->>0 AND (job_items.state = 'pending' " +
+  "OR (job_items.reason = 'cancelled' AND o.value->>1 = 'succeeded')) " +
+  "RETURNING job_items.job_id AS jobId, (SELECT state FROM jobs WHERE jobs.id = job_items.job_id) AS jobState";
 
 /** Records many items' outcomes in one statement (the triggers count them in the same statement). */
 export async function settleItems(

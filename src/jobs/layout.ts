@@ -1,4 +1,3 @@
-import * as z from "zod/mini";
 import { apiError } from "../errors";
 
 /**
@@ -59,25 +58,27 @@ export interface Manifest {
   sources: { key: string; count: number };
 }
 
-const manifestSchema = z.object({
-  format: z.literal(MANIFEST_FORMAT),
-  version: z.literal(1),
-  mappings: z.object({ parts: z.array(z.object({ key: z.string() })) }),
-  sources: z.optional(z.object({ key: z.string() })),
-});
-
 /** The parts of a manifest read from R2; 422 when it is not one of ours. */
 export function readManifest(text: string): { parts: string[]; sources: string | null } {
-  let data: unknown;
+  let m: Partial<Manifest> | null = null;
   try {
-    data = JSON.parse(text);
+    m = JSON.parse(text) as Partial<Manifest>;
   } catch {
     throw apiError("export_not_found", "manifest.json is not valid JSON");
   }
-  const parsed = manifestSchema.safeParse(data);
-  if (!parsed.success)
+  const parts = m?.mappings?.parts;
+  if (
+    m?.format !== MANIFEST_FORMAT ||
+    m.version !== 1 ||
+    !Array.isArray(parts) ||
+    parts.some((p) => typeof p?.key !== "string")
+  ) {
     throw apiError("export_not_found", "manifest.json is not a manifest of this gateway's exports");
-  return { parts: parsed.data.mappings.parts.map((p) => p.key), sources: parsed.data.sources?.key ?? null };
+  }
+  return {
+    parts: parts.map((p) => p.key),
+    sources: typeof m.sources?.key === "string" ? m.sources.key : null,
+  };
 }
 
 /** An export prefix: no leading `/`, ends with `/`, printable, short enough for every key below it. */

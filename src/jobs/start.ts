@@ -1,5 +1,5 @@
 import { getDb } from "../db/client";
-import { completeStage, failJob, getJob, insertItems, insertJob, markRunning } from "../db/jobs";
+import { failJob, getJob, insertItems, insertJob } from "../db/jobs";
 import type { JobRow, JobType } from "../db/schema";
 import { apiError } from "../errors";
 import type { JobKind, JobPlan } from "./kind";
@@ -28,11 +28,6 @@ export async function startJob(env: Env, type: JobType, kind: JobKind, plan: Job
     console.error(JSON.stringify({ job: job.id, enqueue: err instanceof Error ? err.message : String(err) }));
     await failJob(db, job.id, "the JOBS queue refused its messages");
     throw apiError("queue_unavailable", `Job ${job.id} could not be enqueued: the JOBS queue refused it`);
-  }
-  if (bodies.length === 0) {
-    // Every item settled when it was checked (nothing to enqueue): the job is done already.
-    await markRunning(db, [job.id]);
-    await completeStage(db, job.id, "items", "done");
   }
   return (await getJob(db, job.id)) ?? job;
 }
