@@ -33,6 +33,14 @@ export function bytes(n: number): string {
   return `${fmt(v, i === 0 ? 0 : 1)} ${units[i]}`;
 }
 
+/** 42 s, 3m 20s, 1h 05m. */
+export function duration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, "0")}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, "0")}m`;
+}
+
 export function table(rows: Record<string, unknown>[], columns: string[]): string {
   const cells = rows.map((r) =>
     columns.map((c) => (r[c] === null || r[c] === undefined ? "—" : String(r[c]))),
@@ -61,7 +69,7 @@ export function createOutput(json: boolean): Output {
       if (json) return { update() {}, stop() {} };
       const bar = new cliProgress.SingleBar(
         {
-          format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {eta_formatted}{detail}`,
+          format: `${label} [{bar}] {percentage}% | {value}/{total} ${unit} | {rate} ${unit}/s | ETA {left}{detail}`,
           barsize: 24,
           hideCursor: tty,
           stream: process.stderr,
@@ -74,14 +82,17 @@ export function createOutput(json: boolean): Output {
       );
       const started = Date.now();
       let last = 0;
-      bar.start(Math.max(total, 1), 0, { rate: "0", detail: "" });
+      let max = Math.max(total, 1);
+      bar.start(max, 0, { rate: "0", left: "—", detail: "" });
       return {
         update(done, extra = {}) {
-          if (extra.total !== undefined) bar.setTotal(Math.max(extra.total, 1));
+          if (extra.total !== undefined) bar.setTotal((max = Math.max(extra.total, 1)));
           const seconds = (Date.now() - started) / 1000;
+          const rate = seconds > 0 ? done / seconds : 0;
           last = done;
           bar.update(done, {
-            rate: fmt(seconds > 0 ? done / seconds : 0),
+            rate: fmt(rate),
+            left: rate > 0 ? duration((max - done) / rate) : "—",
             detail: extra.detail ? ` | ${extra.detail}` : "",
           });
         },

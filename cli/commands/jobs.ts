@@ -3,13 +3,14 @@ import type { Command } from "commander";
 import type { Client } from "../client.ts";
 import type { Context } from "../context.ts";
 import { chunkFile, contentTypeOf, countRecords, csvField, formatOf } from "../files.ts";
-import { bytes, fmt, type Output, table } from "../output.ts";
+import { bytes, duration, fmt, type Output, table } from "../output.ts";
 import { positive } from "./import.ts";
 
 export interface Job {
   id: number;
   type: string;
   state: "queued" | "running" | "done" | "failed" | "cancelled";
+  stage: string;
   total: number;
   succeeded: number;
   failed: number;
@@ -259,11 +260,7 @@ async function followAll(
     const total = current.reduce((n, j) => n + j.total, 0);
     const done = current.reduce((n, j) => n + j.succeeded + j.failed + j.skipped, 0);
     const failed = current.reduce((n, j) => n + j.failed, 0);
-    const stage = current.some(
-      (j) => !SETTLED.has(j.state) && j.total > 0 && j.succeeded + j.failed + j.skipped >= j.total,
-    )
-      ? " | writing mappings"
-      : "";
+    const stage = current.some((j) => !SETTLED.has(j.state) && j.stage === "mappings") ? " | mappings" : "";
     bar.update(done, { total, detail: `${fmt(failed)} failed${stage}` });
     if (current.every((j) => SETTLED.has(j.state))) break;
     await sleep(everyMs);
@@ -290,7 +287,7 @@ function describe(j: Job): string {
 function summary(j: Job): string {
   const took =
     j.startedAt && j.finishedAt
-      ? ` in ${fmt((Date.parse(j.finishedAt) - Date.parse(j.startedAt)) / 1000, 1)} s`
+      ? ` in ${duration((Date.parse(j.finishedAt) - Date.parse(j.startedAt)) / 1000)}`
       : "";
   const lines = [
     `Job ${j.id} (${j.type}) ${j.state}${took}: ${fmt(j.total)} items — ${fmt(j.succeeded)} succeeded, ${fmt(j.skipped)} skipped, ${fmt(j.failed)} failed${j.bytes ? `, ${bytes(j.bytes)}` : ""}`,

@@ -35,6 +35,7 @@ describe("job routes", () => {
       id: ids[1],
       type: "backfill",
       state: "queued",
+      stage: "items",
       total: 2,
       succeeded: 0,
       failed: 0,

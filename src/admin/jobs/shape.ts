@@ -2,9 +2,12 @@ import * as z from "zod/mini";
 import { ITEM_STATES, type JobItemRow, JOB_STATES, JOB_TYPES, type JobRow } from "../../db/schema";
 import { apiError } from "../../errors";
 
-/** A job as the admin API shows it (SPEC "Jobs"), plus the bytes its items moved and a fatal error. */
+/**
+ * A job as the admin API shows it (SPEC "Jobs"), plus the bytes its items moved, a fatal error,
+ * and its `stage` (`items`, then e.g. `mappings` for export and restore, then `done`).
+ */
 export function toJob(row: JobRow) {
-  const { stage: _stage, listed: _listed, updatedAt: _updated, ...job } = row;
+  const { listed: _listed, updatedAt: _updated, ...job } = row;
   return job;
 }
 
