@@ -398,3 +398,19 @@ export async function advanceStep(db: Db, id: number, counter: string, n: number
     .returning({ id: jobs.id });
   return rows.length > 0;
 }
+
+/** Running jobs whose items have all settled but that have not moved on (a lost last step). */
+export async function stalledJobs(db: Db, limit: number): Promise<JobRow[]> {
+  return db
+    .select()
+    .from(jobs)
+    .where(
+      and(
+        eq(jobs.state, "running"),
+        eq(jobs.stage, "items"),
+        eq(jobs.listed, true),
+        sql`${jobs.succeeded} + ${jobs.failed} + ${jobs.skipped} >= ${jobs.total}`,
+      ),
+    )
+    .limit(limit);
+}

@@ -2,6 +2,8 @@ import { createExecutionContext, createMessageBatch, getQueueResult } from "clou
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
+import { advanceStalledJobs } from "../../src/jobs/upkeep";
+import { runUpkeep, UPKEEP_TASKS } from "../../src/upkeep/scheduled";
 import { ADMIN_TOKEN, admin, createSource } from "../helpers";
 import { fetchWith, imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
 import { serveOrigin } from "../origin";
@@ -244,6 +246,29 @@ describe("queue handler: dead letters and strangers", () => {
     const h = harness();
     const result = await h.deliver([{ hello: "world" }, "text", null]);
     expect(result.explicitAcks.sort()).toEqual(["msg-0", "msg-1", "msg-2"]);
+  });
+});
+
+describe("upkeep: stalled jobs", () => {
+  it("a running job whose items all settled but that never moved on is finished by the cron", async () => {
+    const s = await createSource({ kind: "imgix", origin: "https://stalled.origin.test" });
+    const h = harness();
+    const created = await h.create({ type: "backfill", source: s.id, keys: ["a.png", "b.png"] });
+    // The consumer recorded both outcomes, then died before moving the job on.
+    await env.DB.batch([
+      env.DB.prepare("UPDATE jobs SET state = 'running' WHERE id = ?").bind(created.id),
+      env.DB.prepare("UPDATE job_items SET state = 'failed', reason = 'origin_5xx' WHERE job_id = ?").bind(
+        created.id,
+      ),
+    ]);
+    expect(await job(created.id)).toMatchObject({ state: "running", failed: 2 });
+    const report = await runUpkeep(env, Date.now(), [advanceStalledJobs]);
+    expect(report["advance-stalled-jobs"]).toEqual({ advanced: 1 });
+    expect(await job(created.id)).toMatchObject({ state: "done", failed: 2 });
+    expect(UPKEEP_TASKS).toContain(advanceStalledJobs);
+    expect(await runUpkeep(env, Date.now(), [advanceStalledJobs])).toEqual({
+      "advance-stalled-jobs": { advanced: 0 },
+    });
   });
 });
 
