@@ -1,6 +1,18 @@
+import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, createSource, gateway, mapKey, READ_TOKEN, uploadImage, uniqueId } from "../helpers";
+import worker from "../../src/index";
+import {
+  ADMIN_TOKEN,
+  admin,
+  createSource,
+  type Envelope,
+  gateway,
+  mapKey,
+  READ_TOKEN,
+  uploadImage,
+  uniqueId,
+} from "../helpers";
 
 describe("mappings: create", () => {
   it("maps a legacy URL, parsed like the redirect path, and redirects it", async () => {
@@ -203,5 +215,32 @@ describe("mappings: list", () => {
     const big = await admin("GET", `/mappings?source=${s.id}&limit=1000`);
     expect(big.body.result).toHaveLength(150);
     expect(big.body.result_info!.cursor).toBeNull();
+  });
+});
+
+describe("mappings: storage faults", () => {
+  /** A D1 binding whose every query fails, as when D1 cannot be reached. */
+  const unreachableD1 = () => {
+    const fail = () => Promise.reject(new Error("D1_ERROR: Network connection lost."));
+    const statement = { bind: () => statement, all: fail, run: fail, raw: fail, first: fail };
+    const session = { prepare: () => statement, batch: fail };
+    return { ...session, withSession: () => session };
+  };
+
+  it("answers 503 storage_unavailable, not a 422 naming the source, when D1 fails", async () => {
+    const s = await createSource({ kind: "imgix" });
+    const imageId = await uploadImage();
+    const res = await worker.fetch(
+      new Request("http://gateway.test/_admin/mappings", {
+        method: "POST",
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+        body: JSON.stringify({ source: s.id, key: "a.png", imageId }),
+      }) as Request<unknown, IncomingRequestCfProperties>,
+      { ...env, DB: unreachableD1() } as unknown as Env,
+      createExecutionContext(),
+    );
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as Envelope;
+    expect(body.errors[0]).toEqual({ code: 1200, message: "Storage is temporarily unavailable" });
   });
 });
