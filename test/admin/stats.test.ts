@@ -1,8 +1,6 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { admin, createSource, gateway, mapKey, READ_TOKEN } from "../helpers";
+import { admin, createSource, fetchWith, gateway, mapKey, READ_TOKEN } from "../helpers";
 import { serveOrigin } from "../origin";
 import { imageBytes, imageResponse } from "../ingest/helpers";
 
@@ -41,13 +39,10 @@ describe("GET /_admin/stats", () => {
     }
     // Hits: 3 redirects of a mapped asset, flushed.
     for (let i = 0; i < 3; i++) {
-      const ctx = createExecutionContext();
-      await worker.fetch(
-        new Request(`https://${s.host}/mapped.png?w=${i + 1}`),
-        { ...env, HIT_FLUSH_INTERVAL: i === 2 ? "0" : "3600" } as Env,
-        ctx,
-      );
-      await waitOnExecutionContext(ctx);
+      const hit = await fetchWith(`https://${s.host}/mapped.png?w=${i + 1}`, {
+        HIT_FLUSH_INTERVAL: i === 2 ? "0" : "3600",
+      });
+      await hit.settled;
     }
 
     const { one } = await statsOf(s.id);
