@@ -229,10 +229,14 @@ describe("lazy ingestion: wait budget", () => {
     const s = await createSource({ kind: "imgix", origin: "https://budget.origin.test" });
     // The answer arrives while the origin is still stalled: the request did not wait for the ingest.
     const { res, settled } = await fetchWith(`https://${s.host}/slow.png`, { INGEST_WAIT_BUDGET_MS: "50" });
+    let leftInWaitUntil = true;
+    void settled.then(() => (leftInWaitUntil = false));
     expectTemporaryOrigin(res, "https://budget.origin.test/slow.png");
     expect(origin.hits()).toBe(1);
     expect((await mappingOf(s.id, "slow.png")).state).toBe("ingesting");
-    // The ingest was handed to waitUntil and completes once the origin answers.
+    // The ingest was handed to waitUntil: the request's work is not done while the origin stalls
+    // (a whole admin request has run meanwhile), and it completes once the origin answers.
+    expect(leftInWaitUntil).toBe(true);
     slow.open();
     await settled;
     expect(await mappingOf(s.id, "slow.png")).toMatchObject({
