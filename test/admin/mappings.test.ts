@@ -1,12 +1,10 @@
-import { createExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
 import {
-  ADMIN_TOKEN,
   admin,
   createSource,
-  type Envelope,
+  DELIVERY,
+  expectError,
   gateway,
   mapKey,
   READ_TOKEN,
@@ -38,7 +36,7 @@ describe("mappings: create", () => {
     expect(typeof res.body.result.id).toBe("number");
     const r = await gateway(`https://${host}/folder/my%20cat.jpg?w=100`);
     expect(r.status).toBe(301);
-    expect(r.headers.get("location")).toBe(`https://imagedelivery.net/test-hash/${imageId}/w=100`);
+    expect(r.headers.get("location")).toBe(`${DELIVERY}/${imageId}/w=100`);
   });
 
   it("maps {source, key} and computes the canonical origin URL", async () => {
@@ -84,9 +82,7 @@ describe("mappings: create", () => {
     [{ source: "x", key: "y", imageId: "" }, "imageId"],
     [{ source: "x", key: "y", imageId: "/lead" }, "imageId"],
   ])("answers 422 naming the field for %j", async (body, field) => {
-    const res = await admin("POST", "/mappings", body);
-    expect(res.status).toBe(422);
-    expect(res.body.errors.some((e) => e.message.startsWith(`${field}:`))).toBe(true);
+    await expectError(await admin("POST", "/mappings", body), 422, 1004, field);
   });
 
   it("answers 422 when the image does not exist, the source does not exist, or the key is invalid", async () => {
@@ -230,17 +226,13 @@ describe("mappings: storage faults", () => {
   it("answers 503 storage_unavailable, not a 422 naming the source, when D1 fails", async () => {
     const s = await createSource({ kind: "imgix" });
     const imageId = await uploadImage();
-    const res = await worker.fetch(
-      new Request("http://gateway.test/_admin/mappings", {
-        method: "POST",
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify({ source: s.id, key: "a.png", imageId }),
-      }) as Request<unknown, IncomingRequestCfProperties>,
-      { ...env, DB: unreachableD1() } as unknown as Env,
-      createExecutionContext(),
+    const res = await admin(
+      "POST",
+      "/mappings",
+      { source: s.id, key: "a.png", imageId },
+      { vars: { DB: unreachableD1() } },
     );
     expect(res.status).toBe(503);
-    const body = (await res.json()) as Envelope;
-    expect(body.errors[0]).toEqual({ code: 1200, message: "Storage is temporarily unavailable" });
+    expect(res.body.errors[0]).toEqual({ code: 1200, message: "Storage is temporarily unavailable" });
   });
 });
