@@ -1,7 +1,7 @@
 import { and, asc, eq, isNull, lt, ne, sql, type SQL } from "drizzle-orm";
 import { forgetAsset, forgetAssets } from "../cache";
 import { type Db, isUniqueViolation } from "./client";
-import { type MappingRow, mappings } from "./schema";
+import { type MappingRow, mappings, retiredImages } from "./schema";
 import { type OriginRecord, refreshed, released, toOrphaned, toReadyFrom, toRefreshing } from "./transitions";
 
 /**
@@ -59,10 +59,24 @@ export async function claimRefreshLease(
  * is `keep` (the image they switch to). Put in a batch before the write that changes those rows.
  */
 function retireSelected(db: Db, where: SQL, r: Retirement, keep: string | null = null) {
-  return db.run(sql`INSERT INTO retired_images (image_id, source, key, retired_at, retire_after)
-    SELECT image_id, source, key, ${r.at}, ${r.after} FROM mappings
-    WHERE ${where} AND image_id IS NOT NULL AND image_id IS NOT ${keep}
-    ON CONFLICT (image_id) DO UPDATE SET retire_after = max(retire_after, excluded.retire_after)`);
+  return db
+    .insert(retiredImages)
+    .select(
+      db
+        .select({
+          imageId: mappings.imageId,
+          source: mappings.source,
+          key: mappings.key,
+          retiredAt: sql<string>`${r.at}`.as("retired_at"),
+          retireAfter: sql<number>`${r.after}`.as("retire_after"),
+        })
+        .from(mappings)
+        .where(and(where, sql`${mappings.imageId} IS NOT NULL AND ${mappings.imageId} IS NOT ${keep}`)),
+    )
+    .onConflictDoUpdate({
+      target: retiredImages.imageId,
+      set: { retireAfter: sql`max(${retiredImages.retireAfter}, excluded.retire_after)` },
+    });
 }
 
 /**
