@@ -14,6 +14,11 @@ import { runHookWork } from "./work";
 const HOOK = /^\/_hooks\/(?:(cloudinary)\/)?([^/]+)$/;
 /** Replay records outlive their timestamp's tolerance by this much (clock skew between isolates). */
 const REPLAY_MARGIN_MS = 60_000;
+/**
+ * A delivery's timestamp has whole seconds and the sender's clock: an event is taken to have
+ * happened up to this much after it, so a check we made in that same moment does not hide it.
+ */
+const EVENT_SKEW_MS = 5_000;
 
 /**
  * POST /_hooks/cloudinary/:sourceId (Cloudinary notifications) and POST /_hooks/:sourceId (the
@@ -59,7 +64,7 @@ export async function handleHook(request: Request, env: Env, ctx: ExecutionConte
   );
   if (!first) return ok({ ...answer, duplicate: true });
   ctx.waitUntil(
-    runHookWork(env, work, verified.timestamp * 1000).then(
+    runHookWork(env, work, verified.timestamp * 1000 + EVENT_SKEW_MS).then(
       (result) => console.log(JSON.stringify({ hook: source.id, action: work.action, result })),
       (err) => console.error(JSON.stringify({ hook: source.id, action: work.action, error: String(err) })),
     ),
