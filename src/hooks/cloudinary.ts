@@ -22,7 +22,9 @@ const resource = z.object({
 const kind = z.object({ notification_type: z.string() });
 const upload = z.object({
   ...resource.shape,
-  version: z.optional(z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,20}$/))])),
+  version: z.optional(
+    z.union([z.number(), z.string()]).check(z.refine((v) => /^\d{1,20}$/.test(String(v)), "must be digits")),
+  ),
 });
 const rename = z.object({
   from_public_id: z.string(),

@@ -44,15 +44,3 @@ export async function requireHostedImage(env: Env, id: string): Promise<ImageMet
   if (!details) throw imageNotFound(id);
   return details;
 }
-
-/** Hex SHA-256 of an image's original bytes, streamed (never buffered); null when there is no such image. */
-export async function imageSha256(env: Env, id: string): Promise<string | null> {
-  const bytes = await callImages("bytes", () => env.IMAGES.hosted.image(id).bytes());
-  if (!bytes) return null;
-  const hash = new crypto.DigestStream("SHA-256");
-  await bytes.pipeTo(hash);
-  const digest = new Uint8Array(await hash.digest);
-  let hex = "";
-  for (const b of digest) hex += b.toString(16).padStart(2, "0");
-  return hex;
-}

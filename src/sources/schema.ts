@@ -148,10 +148,12 @@ const sourceFields = z.strictObject({
   onOriginGone: z.enum(ON_ORIGIN_GONE),
   revalidateAfter: z.nullable(
     z
-      .int("must be a whole number of seconds")
+      .number()
       .check(
-        z.gte(60, "must be at least 60 seconds"),
-        z.lte(31_536_000, "must be at most 31536000 seconds (a year)"),
+        z.refine(
+          (n) => Number.isInteger(n) && n >= 60 && n <= 31_536_000,
+          "must be whole seconds, from 60 to 31536000 (a year)",
+        ),
       ),
   ),
 });

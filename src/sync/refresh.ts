@@ -12,10 +12,10 @@ import {
 import { retireImage } from "../db/retired";
 import type { MappingRow, RefreshOutcome } from "../db/schema";
 import { type OriginRecord, refreshed } from "../db/transitions";
-import { callImages, imageDetails, imageSha256 } from "../images/binding";
+import { callImages, imageDetails } from "../images/binding";
 import { MAX_IMAGE_BYTES } from "../images/limits";
 import type { FailureReason } from "../ingest/failures";
-import { openImageBody } from "../ingest/guarded-body";
+import { openImageBody, toHex } from "../ingest/guarded-body";
 import { CREATOR, deterministicImageId, filenameOf, ingestMetadata } from "../ingest/image-id";
 import { startIngest } from "../ingest/ingest";
 import { fetchOriginal, timeout, validator } from "../ingest/origin";
@@ -256,3 +256,12 @@ async function ingestAgain(
 
 const timeoutOr = (signal: AbortSignal, reason: FailureReason): FailureReason =>
   signal.aborted ? timeout().reason : reason;
+
+/** Hex SHA-256 of an image's original in Images, streamed; null when there is no such image. */
+async function imageSha256(env: Env, id: string): Promise<string | null> {
+  const bytes = await callImages("bytes", () => env.IMAGES.hosted.image(id).bytes());
+  if (!bytes) return null;
+  const hash = new crypto.DigestStream("SHA-256");
+  await bytes.pipeTo(hash);
+  return toHex(await hash.digest);
+}
