@@ -1,4 +1,5 @@
 import type { Config } from "../config";
+import { clipMessage } from "../errors";
 import { getDb, nowIso } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
 import { isRetired } from "../db/retired";
@@ -160,7 +161,7 @@ async function runIngest(
     // A takeover may have raced us to the same custom id: then the image is there, and good.
     if (await existing().catch(() => false))
       return ready(customId!, { ...unknown, bytes: stats.bytes }, true);
-    return fail("upload_error", `the upload to Images failed: ${errorText(err)}`.slice(0, 500));
+    return fail("upload_error", clipMessage(`the upload to Images failed: ${errorText(err)}`));
   }
 }
 

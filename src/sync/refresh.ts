@@ -1,5 +1,6 @@
 import { type Config, config } from "../config";
 import { type Db, getDb, nowIso } from "../db/client";
+import { clipMessage } from "../errors";
 import { getMappingRowByKey } from "../db/mappings";
 import {
   claimRefreshLease,
@@ -87,7 +88,7 @@ export async function refreshAsset(env: Env, req: RefreshRequest, now = Date.now
     return await runRefresh(env, cfg, db, req, claimed, lease, now);
   } catch (err) {
     // Whatever threw (Images, D1): the outcome is recorded and the lease given back.
-    const message = `refresh failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
+    const message = clipMessage(`refresh failed: ${err instanceof Error ? err.message : String(err)}`);
     const mapping = await settleRefresh(db, lease, refreshed("failed", message, nowIso())).catch(() => null);
     return { status: "failed", mapping, reason: "upload_error", message };
   }
@@ -178,7 +179,7 @@ async function runRefresh(
     if (!newId || !(await imageDetails(env, newId).catch(() => null))) {
       return failed(
         "upload_error",
-        `the upload to Images failed: ${err instanceof Error ? err.message : err}`.slice(0, 500),
+        clipMessage(`the upload to Images failed: ${err instanceof Error ? err.message : err}`),
       );
     }
     imageId = newId;
