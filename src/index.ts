@@ -3,12 +3,13 @@ import { healthRoute } from "./admin/health";
 import { config } from "./config";
 import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
 import { errorResponse } from "./http/envelope";
+import { handleHook } from "./hooks/handler";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
 import { runUpkeep } from "./upkeep/scheduled";
 
 /**
  * The entry composes; it decides nothing. A legacy URL this isolate already answered is answered
- * again from memory, synchronously. `/_health` and `/_admin` are the gateway's own paths,
+ * again from memory, synchronously. `/_health`, `/_admin` and `/_hooks` are the gateway's own paths,
  * `/_demo/origin` exists only with DEMO_ORIGIN=true (local quick start), everything else is a
  * legacy image URL.
  */
@@ -28,6 +29,7 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
       if (path === "/_health") return await healthRoute(request, env);
       if (path === "/_admin" || path.startsWith("/_admin/"))
         return await adminRouter.fetch(request, env, ctx);
+      if (path === "/_hooks" || path.startsWith("/_hooks/")) return await handleHook(request, env, ctx);
       if (path.startsWith(DEMO_ORIGIN_PATH) && config(env).demoOrigin)
         return await serveDemoOrigin(request, env, path);
     }

@@ -31,6 +31,7 @@ describe("GET /_admin/stats", () => {
       hits: 0,
       bytesIngested: 0,
       failures: {},
+      refreshes: { unchanged: 0, changed: 0, gone: 0, failed: 0 },
     });
 
     await mapKey(s.id, "mapped.png");
