@@ -42,6 +42,9 @@ export const ERRORS = {
   origin_too_large: { code: 4003, status: 413 },
   upload_failed: { code: 4004, status: 502 },
   no_origin: { code: 4005, status: 422 },
+  // Dashboard and its routes
+  not_retryable: { code: 7000, status: 409 },
+  dashboard_not_built: { code: 7001, status: 503 },
 } as const satisfies Record<string, { code: number; status: number }>;
 
 export type ErrorName = keyof typeof ERRORS;
