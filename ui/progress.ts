@@ -28,18 +28,23 @@ function sourceCard(title: string, s: SourceStats): HTMLElement {
     h("h3", {}, title, h("span", { class: "pct" }, m.total ? `${pct} % ready` : "no mappings yet")),
     bar(m),
     h(
+      "ul",
+      { class: "legend" },
+      ...STATES.map((state) =>
+        h("li", {}, h("span", { class: `dot ${state}` }), `${state} `, stat(state, m[state])),
+      ),
+    ),
+    h(
       "dl",
-      { class: "states" },
-      ...STATES.flatMap((state) => [
-        h("dt", {}, h("span", { class: `dot ${state}` }), state),
-        h("dd", {}, stat(state, m[state])),
-      ]),
-      h("dt", {}, "total"),
-      h("dd", {}, stat("total", m.total)),
-      h("dt", {}, "hits"),
-      h("dd", {}, stat("hits", s.hits)),
-      h("dt", {}, "bytes ingested"),
-      h("dd", {}, stat("bytesIngested", s.bytesIngested, bytes(s.bytesIngested))),
+      { class: "totals" },
+      h("div", {}, h("dt", {}, "mappings"), h("dd", {}, stat("total", m.total))),
+      h("div", {}, h("dt", {}, "hits"), h("dd", {}, stat("hits", s.hits))),
+      h(
+        "div",
+        {},
+        h("dt", {}, "bytes ingested"),
+        h("dd", {}, stat("bytesIngested", s.bytesIngested, bytes(s.bytesIngested))),
+      ),
     ),
   );
 }

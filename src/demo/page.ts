@@ -46,7 +46,9 @@ async function premap(env: Env, m: (typeof PREMAPPED)[number]): Promise<void> {
     const db = getDb(env, "primary");
     if ((await getMappingRowByKey(db, m.source, m.key))?.state === "ready") return;
     if (!(await imageDetails(env, m.imageId))) {
-      const svg = new TextEncoder().encode(demoSvg(`pre-mapped: ${m.key}`, "#0051c3"));
+      const svg = new TextEncoder().encode(
+        demoSvg(`pre-mapped: ${m.key.slice(m.key.lastIndexOf("/") + 1)}`, "#0051c3"),
+      );
       await callImages("upload", () =>
         env.IMAGES.hosted.upload(svg.buffer as ArrayBuffer, {
           id: m.imageId,
