@@ -134,7 +134,7 @@ describe("the operator dashboard", () => {
   });
 
   it("resolves a mapped URL: the decision, the Location and the image", async () => {
-    const { page, problems } = await dashboard(ADMIN_TOKEN);
+    const { page, problems } = await dashboard(ADMIN_TOKEN, 1024);
     await page.fill("#resolve-url", MAPPED());
     await page.click('#resolve-form button[type="submit"]');
     await page.locator("#resolve-result [data-action]").waitFor();
