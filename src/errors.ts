@@ -49,6 +49,10 @@ export const ERRORS = {
 
 export type ErrorName = keyof typeof ERRORS;
 
+/** Longest error text stored or answered from an upstream (Images, an origin): enough to diagnose. */
+const MAX_MESSAGE_CHARS = 500;
+export const clipMessage = (text: string) => text.slice(0, MAX_MESSAGE_CHARS);
+
 export interface ErrorBody {
   code: number;
   message: string;

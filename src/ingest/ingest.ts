@@ -1,4 +1,5 @@
 import type { Config } from "../config";
+import { clipMessage } from "../errors";
 import { getDb } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
 import type { MappingRow } from "../db/schema";
@@ -138,7 +139,7 @@ async function runIngest(
     if (signal.aborted) return fail(timeout().reason, timeout().message);
     // A takeover may have raced us to the same custom id: then the image is there, and good.
     if (await existing().catch(() => false)) return ready(customId!, stats.bytes, true);
-    return fail("upload_error", `the upload to Images failed: ${errorText(err)}`.slice(0, 500));
+    return fail("upload_error", clipMessage(`the upload to Images failed: ${errorText(err)}`));
   }
 }
 
