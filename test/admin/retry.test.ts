@@ -2,7 +2,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { getDb } from "../../src/db/client";
 import { claimIngestLease } from "../../src/db/ingest";
-import { admin, createSource, mapKey, READ_TOKEN } from "../helpers";
+import { admin, createSource, expectError, mapKey, READ_TOKEN } from "../helpers";
 import { serveOrigin } from "../origin";
 import { imageBytes, imageResponse } from "../ingest/helpers";
 
@@ -79,10 +79,8 @@ describe("POST /_admin/mappings/:id/retry", () => {
 
 describe("POST /_admin/mappings/:id/retry — what cannot be retried", () => {
   it("404 for an unknown or malformed id", async () => {
-    const unknown = await admin("POST", "/mappings/999999999/retry");
-    expect(unknown.status).toBe(404);
-    expect(unknown.body.errors[0]!.code).toBe(3100);
-    expect((await admin("POST", "/mappings/abc/retry")).status).toBe(404);
+    await expectError(await admin("POST", "/mappings/999999999/retry"), 404, 3100);
+    await expectError(await admin("POST", "/mappings/abc/retry"), 404, 3100);
   });
 
   it("409 for a ready mapping, and nothing is fetched", async () => {
@@ -90,9 +88,7 @@ describe("POST /_admin/mappings/:id/retry — what cannot be retried", () => {
     const s = await createSource({ kind: "imgix", origin: "https://retry-ready.origin.test" });
     const m = await mapKey(s.id, "done.png");
     const res = await admin("POST", `/mappings/${m.id}/retry`);
-    expect(res.status).toBe(409);
-    expect(res.body.errors[0]).toMatchObject({ code: 7000 });
-    expect(res.body.errors[0]!.message).toMatch(/ready/);
+    expect((await expectError(res, 409, 7000)).message).toMatch(/ready/);
     expect(origin.hits()).toBe(0);
   });
 
@@ -108,8 +104,7 @@ describe("POST /_admin/mappings/:id/retry — what cannot be retried", () => {
       leaseMs: 60_000,
     });
     const res = await admin("POST", `/mappings/${claim!.id}/retry`);
-    expect(res.status).toBe(409);
-    expect(res.body.errors[0]!.message).toMatch(/being ingested/);
+    expect((await expectError(res, 409, 7000)).message).toMatch(/being ingested/);
     expect(origin.hits()).toBe(0);
   });
 
@@ -118,15 +113,14 @@ describe("POST /_admin/mappings/:id/retry — what cannot be retried", () => {
     const failed = await ingest(url("/c.png"));
     await admin("PATCH", `/sources/${source.id}`, { origin: null, onMiss: "not-found" });
     const res = await admin("POST", `/mappings/${failed.id}/retry`);
-    expect(res.status).toBe(422);
-    expect(res.body.errors[0]!.code).toBe(4005);
+    await expectError(res, 422, 4005);
   });
 
   it("needs a write token", async () => {
     const { url } = await flakySource("retry-read.origin.test", () => 503);
     const failed = await ingest(url("/d.png"));
     const res = await admin("POST", `/mappings/${failed.id}/retry`, undefined, { token: READ_TOKEN });
-    expect(res.status).toBe(403);
+    await expectError(res, 403, 1101);
     expect((await admin("GET", `/mappings/${failed.id}`)).body.result.attempts).toBe(1);
   });
 });

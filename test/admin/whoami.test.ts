@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admin, READ_TOKEN } from "../helpers";
+import { admin, expectError, READ_TOKEN } from "../helpers";
 
 describe("GET /_admin/whoami", () => {
   it("names the role of the presented token", async () => {
@@ -12,12 +12,10 @@ describe("GET /_admin/whoami", () => {
   });
 
   it("answers 401 for a wrong or missing token, and 405 for other methods", async () => {
-    const wrong = await admin("GET", "/whoami", undefined, { token: "not-a-token" });
-    expect(wrong.status).toBe(401);
-    expect(wrong.body.errors[0]!.code).toBe(1100);
-    expect((await admin("GET", "/whoami", undefined, { token: null })).status).toBe(401);
+    await expectError(await admin("GET", "/whoami", undefined, { token: "not-a-token" }), 401, 1100);
+    await expectError(await admin("GET", "/whoami", undefined, { token: null }), 401, 1100);
     const post = await admin("POST", "/whoami", {});
-    expect(post.status).toBe(405);
+    await expectError(post, 405, 1002);
     expect(post.headers.get("allow")).toBe("GET");
   });
 });

@@ -1,7 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, gateway } from "../helpers";
-import { fetchWith } from "../ingest/helpers";
+import { admin, DELIVERY, expectError, fetchWith, gateway } from "../helpers";
 
 const UI = "http://gateway.test/_admin/ui";
 
@@ -28,7 +27,7 @@ describe("GET /_admin/ui — the operator dashboard", () => {
     expect(directives["form-action"]).toBe("form-action 'none'");
     expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|\*/);
     // Images: the gateway itself (local Images mock) and the delivery base's origin.
-    expect(directives["img-src"]).toBe("img-src 'self' https://imagedelivery.net");
+    expect(directives["img-src"]).toBe(`img-src 'self' ${new URL(DELIVERY).origin}`);
     expect(res.headers.get("x-content-type-options")).toBe("nosniff");
     expect(res.headers.get("cache-control")).toBe("no-cache");
   });
@@ -46,9 +45,7 @@ describe("GET /_admin/ui — the operator dashboard", () => {
 
   it("leaves no other admin route open: the API still needs a token", async () => {
     expect((await admin("GET", "/stats", undefined, { token: null })).status).toBe(401);
-    const unknown = await gateway(`${UI}/nope.js`);
-    expect(unknown.status).toBe(404);
-    expect(((await unknown.json()) as any).errors[0].code).toBe(1001);
+    await expectError(await gateway(`${UI}/nope.js`), 404, 1001);
   });
 
   it("sends /_admin/ui/ to /_admin/ui, and refuses other methods", async () => {
@@ -56,7 +53,7 @@ describe("GET /_admin/ui — the operator dashboard", () => {
     expect(slash.status).toBe(308);
     expect(slash.headers.get("location")).toBe("/_admin/ui");
     const post = await gateway(UI, { method: "POST", body: "{}" });
-    expect(post.status).toBe(405);
+    await expectError(post, 405, 1002);
     expect(post.headers.get("allow")).toBe("GET, HEAD");
     const head = await gateway(UI, { method: "HEAD" });
     expect(head.status).toBe(200);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PREMAPPED } from "../../src/demo/page";
-import { admin } from "../helpers";
-import { fetchWith } from "../ingest/helpers";
+import { admin, expectError, fetchWith } from "../helpers";
 
 /** The demo sources `npm start` seeds (seed/demo.sql), created here through the admin API. */
 async function seedDemoSources() {
@@ -20,6 +19,13 @@ async function seedDemoSources() {
     });
     expect([201, 409]).toContain(res.status);
   }
+}
+
+interface Resolution {
+  source: string | null;
+  key: string | null;
+  action: string;
+  options: Record<string, unknown>;
 }
 
 /** Every `<img src>` of a page, resolved against the gateway. */
@@ -45,7 +51,7 @@ describe("GET / — the demo page (DEMO_ORIGIN=true, as npm start runs)", () => 
     const urls = imageUrls(html);
     expect(urls.length).toBeGreaterThanOrEqual(6);
     const resolved = await Promise.all(
-      urls.map(async (url) => (await admin("POST", "/resolve", { url })).body.result),
+      urls.map(async (url) => (await admin<Resolution>("POST", "/resolve", { url })).body.result),
     );
     // Every image is a legacy URL of a demo source that parses; all three sources appear.
     expect(new Set(resolved.map((r) => r.source))).toEqual(
@@ -79,8 +85,7 @@ describe("GET / — the demo page (DEMO_ORIGIN=true, as npm start runs)", () => 
   it("does not exist in production: / is then a legacy path like any other", async () => {
     for (const path of ["/", "/_demo/demo.css"]) {
       const { res } = await fetchWith(`http://gateway.test${path}`, { DEMO_ORIGIN: "false" });
-      expect(res.status).toBe(404);
-      expect(((await res.json()) as any).errors[0].code).toBe(2000);
+      await expectError(res, 404, 2000);
     }
   });
 
