@@ -31,7 +31,7 @@ export interface Mapping {
 }
 
 export interface Job {
-  id: string;
+  id: number | string;
   type: string;
   state: "queued" | "running" | "done" | "failed" | "cancelled";
   total: number;

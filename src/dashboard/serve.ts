@@ -9,6 +9,7 @@ import { staticFile } from "../http/static";
  */
 export const DASHBOARD_PATH = "/_admin/ui";
 const INDEX = "/_admin/ui/index.html";
+const FILE = /^\/_admin\/ui\/[A-Za-z0-9_-]+\.[a-z0-9]+$/;
 
 export const isDashboardPath = (path: string) =>
   path === DASHBOARD_PATH || path.startsWith(`${DASHBOARD_PATH}/`);
@@ -42,6 +43,8 @@ export async function serveDashboard(request: Request, env: Env, path: string): 
   if (path === `${DASHBOARD_PATH}/`) {
     return new Response(null, { status: 308, headers: { location: DASHBOARD_PATH } });
   }
+  // Plain file names only: no escapes or dots that could reach files outside the dashboard's folder.
+  if (path !== DASHBOARD_PATH && !FILE.test(path)) throw apiError("route_not_found", "No such admin route");
   const asset = path === DASHBOARD_PATH ? INDEX : path;
   const res = await staticFile(request, env, asset, dashboardCsp(config(env)));
   if (res) return res;

@@ -46,6 +46,11 @@ describe("GET /_admin/ui — the operator dashboard", () => {
   it("leaves no other admin route open: the API still needs a token", async () => {
     expect((await admin("GET", "/stats", undefined, { token: null })).status).toBe(401);
     await expectError(await gateway(`${UI}/nope.js`), 404, 1001);
+    // Only the dashboard's own plain file names: an escaped name or a way out of its folder is a
+    // 404 (not, say, the asset server's redirect to the unescaped name).
+    for (const odd of ["/%61pp.js", "/..%2f_demo%2fdemo.css", "/sub/app.js"]) {
+      await expectError(await gateway(`${UI}${odd}`), 404, 1001);
+    }
   });
 
   it("sends /_admin/ui/ to /_admin/ui, and refuses other methods", async () => {
