@@ -82,7 +82,6 @@ describe("the operator dashboard", () => {
     // The token lives in this tab's sessionStorage, nowhere else.
     expect(await page.evaluate(() => Object.values(sessionStorage))).toEqual([ADMIN_TOKEN]);
     expect(await page.evaluate(() => localStorage.length + document.cookie.length)).toBe(0);
-    expect(await page.locator("#jobs").textContent()).toMatch(/Jobs are not available on this gateway/);
     await screenshot(page, "dashboard");
     expect(unexpected(problems, [NO_JOBS])).toEqual([]);
   });
@@ -171,6 +170,35 @@ describe("the operator dashboard", () => {
       "422 · 1004: url: is not an absolute URL",
     );
     expect(unexpected(problems, [NO_JOBS, { status: 422, path: "/_admin/resolve" }])).toEqual([]);
+  });
+
+  it("shows the jobs with live progress, or says that the gateway has none", async () => {
+    const jobsRoute = await fetch(`${gatewayUrl()}/_admin/jobs`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
+    if (jobsRoute.status === 404) {
+      // A gateway without the jobs routes: one clear line, and no polling.
+      const { page, problems } = await dashboard(ADMIN_TOKEN);
+      await page.locator('#jobs [data-jobs="unavailable"]').waitFor();
+      expect(await page.locator("#jobs").textContent()).toBe("Jobs are not available on this gateway.");
+      expect(unexpected(problems, [NO_JOBS])).toEqual([]);
+      return;
+    }
+    // A backfill of URLs nobody asked for yet: the page follows it to the end by itself.
+    const urls = [1, 2, 3].map((n) => `${gatewayUrl()}/imgix/photos/e2e-job-${n}.svg`);
+    const job = await adminApi<{ id: number | string; total: number }>("POST", "/jobs", {
+      type: "backfill",
+      urls,
+    });
+    const { page, problems } = await dashboard(ADMIN_TOKEN);
+    const row = page.locator(`#jobs li[data-job="${job.id}"]`);
+    await row.waitFor();
+    await page.locator(`#jobs li[data-job="${job.id}"][data-state="done"]`).waitFor({ timeout: 45_000 });
+    const progress = row.locator("progress");
+    expect(await progress.getAttribute("max")).toBe(String(urls.length));
+    expect(await progress.evaluate((el: HTMLProgressElement) => el.value)).toBe(urls.length);
+    expect(await row.textContent()).toMatch(/3 \/ 3 settled · 3 succeeded/);
+    expect(unexpected(problems)).toEqual([]);
   });
 
   it("is usable at 375 px: no sideways scrolling, every panel there", async () => {
