@@ -52,6 +52,10 @@ function parseConfig(env: Env) {
       1,
       Math.min(MAX_OPEN_CONNECTIONS, Math.floor(num(env.INGEST_CONCURRENCY, 4, 1))),
     ),
+    /** Cron: `ready` mappings re-checked against their origin per run (sources with revalidateAfter). */
+    revalidateBatch: Math.min(50, Math.floor(num(env.REVALIDATE_BATCH, 10))),
+    /** Cron: retired images (replaced by a refresh) deleted per run, once their wait is over. */
+    retireBatch: Math.min(100, Math.floor(num(env.RETIRE_BATCH, 25))),
     /** Jobs: backoff before an item's second attempt (s, doubled per attempt), attempts per item. */
     jobRetryBase: num(env.JOB_RETRY_BASE, 5),
     jobMaxAttempts: Math.floor(num(env.JOB_MAX_ATTEMPTS, 3, 1)),

@@ -1,14 +1,17 @@
 import type { Config } from "../config";
-import { getDb } from "../db/client";
+import { clipMessage } from "../errors";
+import { getDb, nowIso } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
+import { isRetired } from "../db/retired";
 import type { MappingRow } from "../db/schema";
+import type { OriginRecord } from "../db/transitions";
 import type { Target } from "../resolve/resolve";
 import type { FailureReason } from "./failures";
 import { type OpenedBody, openImageBody } from "./guarded-body";
 import { CREATOR, deterministicImageId, filenameOf, ingestMetadata } from "./image-id";
 import { callImages, imageDetails } from "../images/binding";
 import { MAX_IMAGE_BYTES } from "../images/limits";
-import { fetchOriginal, timeout } from "./origin";
+import { fetchOriginal, timeout, validator } from "./origin";
 
 /**
  * Lazy ingestion of one asset, shared by the redirect path and POST /_admin/ingest:
@@ -66,15 +69,15 @@ async function runIngest(
   const { source } = target;
   const key = target.asset.key;
   const hosted = env.IMAGES.hosted;
-  const customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
+  let customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
 
   const fail = async (reason: FailureReason, message: string): Promise<IngestOutcome> => {
     const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
     const mapping = await failIngest(db, claim.id, owner, reason, message, retryAt);
     return { state: "failed", mapping, reason, message };
   };
-  const ready = async (imageId: string, bytes: number | null, reused: boolean): Promise<IngestOutcome> => {
-    const mapping = await completeIngest(db, claim.id, owner, imageId, bytes);
+  const ready = async (imageId: string, record: OriginRecord, reused: boolean): Promise<IngestOutcome> => {
+    const mapping = await completeIngest(db, claim.id, owner, imageId, record);
     if (!mapping) {
       // The lease expired and someone else took over. A generated id would be an orphan: drop it.
       if (!reused && imageId !== customId) {
@@ -87,8 +90,20 @@ async function runIngest(
   const existing = async (): Promise<boolean> =>
     customId !== null && (await imageDetails(env, customId)) !== null;
 
+  const unknown: OriginRecord = {
+    contentSha256: null,
+    bytes: null,
+    etag: null,
+    lastModified: null,
+    checkedAt: null,
+  };
   try {
-    if (await existing()) return await ready(customId!, null, true);
+    if (await existing()) {
+      // A retired image (replaced by a refresh, or its asset gone at the origin) is never brought
+      // back: the original is fetched again and uploaded under a generated id.
+      if (!(await isRetired(db, customId!))) return await ready(customId!, unknown, true);
+      customId = null;
+    }
   } catch (err) {
     return fail("upload_error", errorText(err));
   }
@@ -112,7 +127,7 @@ async function runIngest(
 
   let body: OpenedBody;
   try {
-    body = await openImageBody(original.body, MAX_IMAGE_BYTES);
+    body = await openImageBody(original.body, MAX_IMAGE_BYTES, { digest: true });
   } catch {
     // Reading the first bytes failed: the origin stalled past the timeout or dropped the connection.
     if (signal.aborted) return fail(timeout().reason, timeout().message);
@@ -132,13 +147,21 @@ async function runIngest(
     );
     upload.catch(() => undefined); // a timeout may settle first; its rejection is then expected
     const meta = await abortable(upload, signal);
-    return await ready(meta.id, stats.bytes, false);
+    const record: OriginRecord = {
+      contentSha256: await stats.sha256,
+      bytes: stats.bytes,
+      etag: validator(original.etag),
+      lastModified: validator(original.lastModified),
+      checkedAt: nowIso(),
+    };
+    return await ready(meta.id, record, false);
   } catch (err) {
     if (stats.refusal) return fail(stats.refusal.reason, stats.refusal.message);
     if (signal.aborted) return fail(timeout().reason, timeout().message);
     // A takeover may have raced us to the same custom id: then the image is there, and good.
-    if (await existing().catch(() => false)) return ready(customId!, stats.bytes, true);
-    return fail("upload_error", `the upload to Images failed: ${errorText(err)}`.slice(0, 500));
+    if (await existing().catch(() => false))
+      return ready(customId!, { ...unknown, bytes: stats.bytes }, true);
+    return fail("upload_error", clipMessage(`the upload to Images failed: ${errorText(err)}`));
   }
 }
 

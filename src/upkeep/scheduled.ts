@@ -1,4 +1,5 @@
 import { advanceStalledJobs } from "../jobs/upkeep";
+import { hookDeliveriesTask, retiredImagesTask, revalidateTask } from "../sync/upkeep";
 
 /**
  * Periodic upkeep, run by the Cron Trigger (`[triggers] crons` in wrangler.toml). Each task does a
@@ -11,7 +12,12 @@ export interface UpkeepTask {
 }
 
 /** The tasks, in the order they run. */
-export const UPKEEP_TASKS: UpkeepTask[] = [advanceStalledJobs];
+export const UPKEEP_TASKS: UpkeepTask[] = [
+  revalidateTask,
+  retiredImagesTask,
+  hookDeliveriesTask,
+  advanceStalledJobs,
+];
 
 export async function runUpkeep(
   env: Env,

@@ -1,16 +1,8 @@
 import { env } from "cloudflare:workers";
 import { v2 as cloudinary } from "cloudinary";
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, admin, createSource, DELIVERY, gateway } from "../helpers";
-import {
-  fetchWith,
-  idOf,
-  imageBytes,
-  imageResponse,
-  imagesOfSource,
-  mappingOf,
-  readAll,
-} from "../ingest/helpers";
+import { ADMIN_TOKEN, admin, createSource, DELIVERY, gateway, fetchWith } from "../helpers";
+import { idOf, imageBytes, imageResponse, imagesOfSource, mappingOf, readAll } from "../ingest/helpers";
 import { serveOrigin } from "../origin";
 import { capturingQueue, createJob, createJobFromText, itemsOf, type Job, settled } from "./helpers";
 

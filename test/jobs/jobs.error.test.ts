@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, admin, createSource, READ_TOKEN } from "../helpers";
-import { fetchWith } from "../ingest/helpers";
+import { ADMIN_TOKEN, admin, createSource, READ_TOKEN, fetchWith } from "../helpers";
+
 import { serveOrigin } from "../origin";
 import { capturingQueue, createJob, createJobFromText, settled } from "./helpers";
 

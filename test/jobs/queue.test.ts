@@ -4,8 +4,8 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { advanceStalledJobs } from "../../src/jobs/upkeep";
 import { runUpkeep, UPKEEP_TASKS } from "../../src/upkeep/scheduled";
-import { ADMIN_TOKEN, admin, createSource } from "../helpers";
-import { fetchWith, imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
+import { ADMIN_TOKEN, admin, createSource, fetchWith } from "../helpers";
+import { imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
 import { serveOrigin } from "../origin";
 import { capturingQueue, type Item, type Job } from "./helpers";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, admin, createSource } from "../helpers";
-import { fetchWith } from "../ingest/helpers";
+import { ADMIN_TOKEN, admin, createSource, fetchWith } from "../helpers";
+
 import { capturingQueue, type Job } from "./helpers";
 
 describe("job routes", () => {
