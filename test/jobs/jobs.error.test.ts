@@ -39,13 +39,6 @@ describe("POST /_admin/jobs: refused whole", () => {
     ).toMatch(/^type: /);
   });
 
-  it("refresh is part of the API but not available yet: 422 with its own code", async () => {
-    expect(await refused({ type: "refresh", urls: ["https://x.test/a.png"] })).toMatchObject({
-      status: 422,
-      error: { code: 5002, message: "type: 'refresh' jobs are not available yet" },
-    });
-  });
-
   it("an empty, missing or ambiguous item list is a 422 naming the field", async () => {
     expect((await refused({ type: "backfill", urls: [] })).error.message).toBe(
       "urls: give at least one item",
