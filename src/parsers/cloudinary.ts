@@ -1,18 +1,9 @@
 import type { DeliveryOptions, Fit, Format, Gravity } from "../delivery/options";
 import type { CloudinaryOptions } from "../sources/types";
-import {
-  decodeOnce,
-  encodeSegments,
-  fail,
-  malformedEscape,
-  parseAspectRatio,
-  parseDigits,
-  stripLeadingSlash,
-  success,
-  toBlur,
-  toDpr,
-  validateKey,
-} from "./key";
+import { validateKey } from "./key";
+import { parseAspectRatio, parseDigits, toBlur, toDpr } from "./numbers";
+import { fail, malformedEscape, success } from "./result";
+import { decodeOnce, encodeSegments, stripLeadingSlash } from "./url-encoding";
 import type { LegacyParser, ParseError, ParseResult } from "./types";
 
 /**

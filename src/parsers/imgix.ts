@@ -1,17 +1,8 @@
 import type { DeliveryOptions, Fit, Format, Gravity } from "../delivery/options";
-import {
-  decodeOnce,
-  encodeSegments,
-  malformedEscape,
-  parseAspectRatio,
-  parseDecimal,
-  parseDigits,
-  stripLeadingSlash,
-  success,
-  toBlur,
-  toDpr,
-  validateKey,
-} from "./key";
+import { validateKey } from "./key";
+import { parseAspectRatio, parseDecimal, parseDigits, toBlur, toDpr } from "./numbers";
+import { malformedEscape, success } from "./result";
+import { decodeOnce, encodeSegments, stripLeadingSlash } from "./url-encoding";
 import type { LegacyParser, ParseResult } from "./types";
 
 /**

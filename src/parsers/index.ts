@@ -2,7 +2,7 @@ import type { Source } from "../sources/types";
 import { parseCloudinaryUrl } from "./cloudinary";
 import { parseHttpUrl } from "./http";
 import { parseImgixUrl } from "./imgix";
-import { fail } from "./key";
+import { fail } from "./result";
 import { parseS3Url } from "./s3";
 import type { ParseResult } from "./types";
 
@@ -10,7 +10,8 @@ export { parseCloudinaryUrl } from "./cloudinary";
 export { parseHttpUrl } from "./http";
 export { parseImgixUrl } from "./imgix";
 export { parseS3Url } from "./s3";
-export { encodeSegments, validateKey, decodeOnce, MAX_KEY_BYTES } from "./key";
+export { validateKey, MAX_KEY_BYTES } from "./key";
+export { encodeSegments, decodeOnce } from "./url-encoding";
 export type { LegacyParser, ParseResult, ParsedAsset, ParseError, ParseFailure } from "./types";
 
 /**

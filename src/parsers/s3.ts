@@ -1,5 +1,7 @@
 import type { S3Options } from "../sources/types";
-import { encodeSegments, fail, malformedEscape, stripLeadingSlash, success, validateKey } from "./key";
+import { validateKey } from "./key";
+import { fail, malformedEscape, success } from "./result";
+import { encodeSegments, stripLeadingSlash } from "./url-encoding";
 import type { LegacyParser, ParseResult } from "./types";
 
 /**

@@ -1,4 +1,4 @@
-import { encodeSegments } from "../parsers/key";
+import { encodeSegments } from "../parsers/url-encoding";
 import type { Source } from "../sources/types";
 
 /**

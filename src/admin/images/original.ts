@@ -3,7 +3,7 @@ import { errorForFailure } from "../../ingest/failures";
 import { type OpenedBody, openImageBody } from "../../ingest/guarded-body";
 import { filenameOf } from "../../ingest/image-id";
 import { fetchOriginal, MAX_ORIGINAL_BYTES, type OriginFailure, timeout } from "../../ingest/origin";
-import { decodeOnce } from "../../parsers/key";
+import { decodeOnce } from "../../parsers/url-encoding";
 import { imagesRefusal } from "./binding";
 
 /** The bytes of an upload, checked like lazy ingestion checks an original, ready to stream. */

@@ -1,0 +1,25 @@
+import type { DeliveryOptions } from "../delivery/options";
+import type { ParsedAsset, ParseError, ParseFailure } from "./types";
+
+/** Constructors of the parsers' results, so every parser answers in the same shape. */
+
+export function fail(reason: ParseFailure, message: string): ParseError {
+  return { ok: false, reason, message };
+}
+
+/** A successful result; `namedVariant` is only present when set. */
+export function success(
+  key: string,
+  options: DeliveryOptions,
+  originPath: string,
+  namedVariant?: string,
+): ParsedAsset {
+  return namedVariant === undefined
+    ? { ok: true, key, options, originPath }
+    : { ok: true, key, options, namedVariant, originPath };
+}
+
+/** The error every parser answers for a malformed percent-escape in `what`. */
+export function malformedEscape(what: string): ParseError {
+  return fail("unparseable_url", `The ${what} contains a malformed percent-escape.`);
+}
