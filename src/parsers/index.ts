@@ -6,14 +6,6 @@ import { fail } from "./result";
 import { parseS3Url } from "./s3";
 import type { ParseResult } from "./types";
 
-export { parseCloudinaryUrl } from "./cloudinary";
-export { parseHttpUrl } from "./http";
-export { parseImgixUrl } from "./imgix";
-export { parseS3Url } from "./s3";
-export { validateKey, MAX_KEY_BYTES } from "./key";
-export { encodeSegments, decodeOnce } from "./url-encoding";
-export type { LegacyParser, ParseResult, ParsedAsset, ParseError, ParseFailure } from "./types";
-
 /**
  * Parses a legacy URL of `source` into an asset key, delivery options and the original's path.
  * @param url the full request URL
