@@ -11,7 +11,7 @@ describe("parseLegacyUrl dispatches on source.kind", () => {
     const keys = {
       cloudinary: expectOk(parse(url, makeSource("cloudinary", { cloudName: "demo" }))).key,
       imgix: expectOk(parse(url, makeSource("imgix"))).key,
-      s3: expectOk(parse(url, makeSource("s3"))).key,
+      s3: expectOk(parse(url, makeSource("s3", {}, { origin: null }))).key,
       http: expectOk(parse(url, makeSource("http", { keepQuery: ["v"] }))).key,
     };
     expect(keys).toEqual({
