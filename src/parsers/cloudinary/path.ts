@@ -3,6 +3,7 @@ import { validateKey } from "../key";
 import { fail, malformedEscape } from "../result";
 import type { ParseError } from "../types";
 import { decodeOnce, stripLeadingSlash } from "../url-encoding";
+import { countStep } from "../work";
 
 /**
  * The path grammar of Cloudinary delivery URLs:
@@ -14,20 +15,32 @@ import { decodeOnce, stripLeadingSlash } from "../url-encoding";
  * Only image/upload is served. The key is the public id (decoded once) without a known image
  * extension, so every size/format of an asset shares one key.
  *
+ * Root-path URLs, where `image/upload` is implied (`use_root_path`, and private-CDN URLs):
+ *
+ *   [/<cloud>]/[s--SIG--/][<transformation>/…][v<digits>/]<public_id>[.<ext>]
+ *
+ * are read only where that is unambiguous (SPEC): on a private-CDN host `<cloud>-res.cloudinary.com`
+ * (the path never carries the cloud there), when `options.cloudName` is set (a first segment equal
+ * to it is the cloud), or when `options.rootPath` is true (no cloud segment, except on the shared
+ * `res.cloudinary.com` hosts, where the first segment is always the cloud). A path that starts
+ * with a resource word (`image/`, `video/`, `iu/`, …) is always read in the long form.
+ *
  * Decisions where the SPEC is silent:
  * - Cloud segment: skipped when it equals `options.cloudName`. When `cloudName` is unset, a first
  *   segment that is not a resource word but is followed by one is taken as the cloud name (so
  *   `res.cloudinary.com/<cloud>/image/upload/…` works without configuration). When `cloudName`
- *   is set and the URL names another cloud, the URL is refused (`unparseable_url`).
- * - Root-path URLs (`use_root_path`, `/<cloud>/<public_id>`) are not recognised: they cannot be
- *   told apart from a wrong cloud name or a typo, so they fail with `unparseable_url`.
+ *   is set and the URL names another cloud (before a resource word, on a shared host, or in a
+ *   private-CDN host name), the URL is refused (`unparseable_url`).
  * - A segment is a transformation component only when every comma-separated param starts with a
  *   real Cloudinary parameter name (`w_`, `c_`, `fl_`, `$var_`, … from the SDK's list), not any
  *   `[a-z]{1,3}_`: folders such as `my_photos/` or `img_2020/` stay part of the public id. The
  *   last path segment is always the public id (and, in the `images/` form, when two or more
  *   segments remain, the last one is the SEO suffix; a single remaining segment is the public id).
+ *   More than 64 components make the URL fail (SPEC): no real URL has that many.
  * - An `images/` URL's extension sits on the SEO suffix; it is carried to the origin path when it
- *   is a known image extension and dropped otherwise.
+ *   is a known image extension and dropped otherwise. A root-path URL has no SEO suffix: the SDK's
+ *   `use_root_path` + `url_suffix` form (`/<public id>/<suffix>.jpg`) cannot be told from a public
+ *   id in a folder, so the whole path is the public id.
  */
 export interface CloudinaryPath {
   /** The transformation components, in URL order (still percent-encoded). */
@@ -38,7 +51,14 @@ export interface CloudinaryPath {
   ext: string;
 }
 
+/** Most transformation components a URL may have (SPEC). */
+export const MAX_COMPONENTS = 64;
+
 const SIGNATURE = /^s--[A-Za-z0-9_-]{1,64}--$/;
+/** `<cloud>-res[-<n>].cloudinary.com`: the cloud's private CDN. */
+const PRIVATE_CDN = /^([a-z0-9][a-z0-9-]*?)-res(?:-\d+)?\.cloudinary\.com$/;
+/** `res[-<n>].cloudinary.com`: shared hosts, whose first path segment is always the cloud. */
+const SHARED_HOST = /^res(?:-\d+)?\.cloudinary\.com$/;
 const VERSION = /^v\d+$/;
 
 /** Transformation parameter names Cloudinary knows (from the SDK's transformation builder). */
@@ -58,27 +78,59 @@ const IMAGE_EXTENSIONS = new Set([
   "cr2", "cr3", "djvu", "flif",
 ]);
 
-/** Splits `rest` (the raw path below the source's prefix) into components, key and extension. */
-export function parseCloudinaryPath(rest: string, options: CloudinaryOptions): CloudinaryPath | ParseError {
+/**
+ * Splits `rest` (the raw path below the source's prefix) into components, key and extension.
+ * `host` is the request's host name (lowercase, no port).
+ */
+export function parseCloudinaryPath(
+  rest: string,
+  host: string,
+  options: CloudinaryOptions,
+): CloudinaryPath | ParseError {
   const segs = stripLeadingSlash(rest).split("/");
   const n = segs.length;
-
-  // 1. Cloud name and resource/type.
-  let i = 0;
-  const first = segs[0]!;
-  if (options.cloudName && first === options.cloudName) {
-    i = 1;
-  } else if (!isResourceWord(first) && n > 1 && isResourceWord(segs[1]!)) {
-    if (options.cloudName) {
-      return fail(
-        "unparseable_url",
-        `The URL is for Cloudinary cloud ${quote(first)}, but this source serves cloud ${quote(options.cloudName)}.`,
-      );
-    }
-    i = 1;
+  const cloudName =
+    typeof options.cloudName === "string" && options.cloudName !== "" ? options.cloudName : undefined;
+  const privateCloud = PRIVATE_CDN.exec(host)?.[1];
+  if (cloudName !== undefined && privateCloud !== undefined && privateCloud !== cloudName) {
+    return otherCloud(privateCloud, cloudName);
   }
+
+  // The long forms: a resource word first, or after the cloud segment.
+  const first = segs[0]!;
+  if (isResourceWord(first)) return parseLongForm(segs, 0);
+  if (n > 1 && isResourceWord(segs[1]!)) {
+    if (cloudName !== undefined && first !== cloudName) return otherCloud(first, cloudName);
+    return parseLongForm(segs, 1);
+  }
+
+  // The root-path form, where it is unambiguous.
+  const rootPath = (options as { rootPath?: unknown }).rootPath === true;
+  if (privateCloud !== undefined) return parseBody(segs, 0, false);
+  if (cloudName !== undefined || rootPath) {
+    const shared = SHARED_HOST.test(host);
+    if (cloudName !== undefined && first === cloudName) return parseBody(segs, 1, false);
+    if (shared && cloudName !== undefined) return otherCloud(first, cloudName);
+    return parseBody(segs, shared ? 1 : 0, false);
+  }
+  return fail(
+    "unparseable_url",
+    "Not a Cloudinary delivery path: expected [/<cloud>]/image/upload/…, /iu/… or /images/… " +
+      "followed by [transformations/][v<version>/]<public_id> (root-path URLs need options.cloudName " +
+      "or options.rootPath).",
+  );
+}
+
+function parseLongForm(segs: string[], i: number): CloudinaryPath | ParseError {
   const start = afterResourceAndType(segs, i);
   return start.ok ? parseBody(segs, start.j, start.seo) : start;
+}
+
+function otherCloud(named: string, served: string): ParseError {
+  return fail(
+    "unparseable_url",
+    `The URL is for Cloudinary cloud ${quote(named)}, but this source serves cloud ${quote(served)}.`,
+  );
 }
 
 /** Where the body (signature, components, version, public id) starts, or why the URL is refused. */
@@ -126,7 +178,14 @@ function parseBody(segs: string[], j: number, seo: boolean): CloudinaryPath | Pa
   const n = segs.length;
   if (j < n - 1 && SIGNATURE.test(segs[j]!)) j++;
   const firstComponent = j;
-  while (j < n - 1 && isTransformation(segs[j]!)) j++;
+  while (j < n - 1 && isTransformation(segs[j]!)) {
+    if (++j - firstComponent > MAX_COMPONENTS) {
+      return fail(
+        "unparseable_url",
+        `The Cloudinary URL has more than ${MAX_COMPONENTS} transformation components.`,
+      );
+    }
+  }
   const components = segs.slice(firstComponent, j);
   if (j < n - 1 && VERSION.test(segs[j]!)) j++;
   if (j >= n) return fail("invalid_key", "The Cloudinary URL has no public id.");
@@ -201,6 +260,7 @@ function isTransformation(seg: string): boolean {
   if (seg.length === 0) return false;
   let start = 0;
   for (;;) {
+    countStep();
     const comma = seg.indexOf(",", start);
     const end = comma === -1 ? seg.length : comma;
     if (!isParam(seg, start, end)) return false;

@@ -1,264 +1,308 @@
-import type { DeliveryOptions, Fit, Format, Gravity } from "../../delivery/options";
-import { parseAspectRatio, parseDigits, toBlur, toDpr } from "../numbers";
+import type { DeliveryOptions, Trim } from "../../delivery/options";
+import { parseAspectRatio, parseDigits, toDpr } from "../numbers";
+import { mirror, turn } from "../resize/orientation";
+import { Resizes } from "../resize/compose";
+import type { Dropped } from "../types";
+import { countStep } from "../work";
+import { baseComponents } from "./components";
+import { applyEffect, type Adjustments } from "./effects";
+import { clipParam, CROP_MODES, FORMATS, own, quarterTurns, toBackground, toFocus } from "./params";
 
 /**
  * Cloudinary transformation components → Images delivery options.
  *
- * Rules (the SPEC says only "the last resize in a chain wins"):
- * - A component that has a `w_` or `h_` param is a resize. The last resize in the chain decides
- *   width, height, fit (its `c_`) and gravity (its `g_`) together: its values replace every
- *   earlier ones, including when it leaves one of them out (`c_fill,g_face,w_400,h_300/c_scale,w_200`
- *   → `{ width: 200, fit: "squeeze" }`). When the last resize has neither an absolute width nor
- *   height (`w_auto`, relative `w_0.5`, a `$variable`), no resize is emitted at all: the size it
- *   asks for cannot be expressed, and an earlier size would be wrong.
- * - `c_`/`g_` in a component without `w_`/`h_` are ignored (a crop mode or gravity needs a size).
- * - `ar_<w:h>` in a resize that has exactly one absolute dimension derives the other one
- *   (`ar_16:9,c_fill,w_800` → 800×450), as Cloudinary does.
- * - `q_`, `f_`, `dpr_`, `e_blur`, `e_sharpen`: the last occurrence wins; a value that cannot be
- *   expressed (`q_auto`, `f_tiff`, `dpr_auto`) removes the option. `q_80:420` → 80.
- * - `t_<name>`: the last name found in `namedTransformations` wins (`t_a.b` chains are looked
- *   up name by name); unknown names are ignored.
- * - Components that belong to an overlay/underlay (`l_`/`u_` … up to the `fl_layer_apply`
- *   component, or the single self-contained `l_…` component) and conditional components
- *   (`if_<cond>,…`, or an `if_<cond>` … `if_end` block) describe something other than the base
- *   image unconditionally, so they contribute nothing.
+ * A chain is composed as Cloudinary applies it (../resize/compose): each component resizes the
+ * previous component's output, then rotates/mirrors it (`a_`), then applies its effects. The
+ * final size, crop and orientation become the options; a resize that cannot be folded into the
+ * earlier ones decides the size alone and is listed in `dropped`.
+ *
+ * - `w_`/`h_` in pixels (digits); `ar_` derives the missing one. Relative, automatic and variable
+ *   sizes (`w_0.5`, `w_auto`, `w_$w`, `w_iw`) cannot be expressed: the chain then emits no size.
+ * - `c_` as in ./params `CROP_MODES` (default `scale`), `g_` as a focus (./params `toFocus`).
+ * - `c_crop` with `x_`/`y_` in pixels (or `g_north_west`) as the first resize is Images' `trim`.
+ * - `q_`, `f_`, `dpr_`, `e_blur`, `e_sharpen`, `b_`: the last occurrence wins (a value that cannot
+ *   be expressed, `q_auto`, `f_tiff`, removes the option). `e_brightness`, `e_contrast`, `e_gamma`,
+ *   `e_saturation`, `e_grayscale` multiply. `q_80:420` → 80.
+ * - `t_<name>`: the last name found in `namedTransformations` wins (`t_a.b` looked up name by name).
+ * - Everything else, and every malformed value (`w_abc`, `ar_0`), is listed in `dropped`; a
+ *   transformation never makes a URL fail.
  */
 export interface Translation {
   options: DeliveryOptions;
   namedVariant: string | undefined;
+  dropped: Dropped[];
 }
 
 type NamedTransformations = Record<string, string>;
 
-const FITS: Record<string, Fit> = {
-  fill: "cover",
-  lfill: "cover",
-  fill_pad: "cover",
-  fit: "contain",
-  limit: "scale-down",
-  scale: "squeeze",
-  crop: "crop",
-  thumb: "crop",
-  pad: "pad",
-  lpad: "pad",
-  mpad: "pad",
-};
-
-const FORMATS: Record<string, Format> = {
-  auto: "auto",
-  jpg: "jpeg",
-  jpeg: "jpeg",
-  png: "png",
-  webp: "webp",
-  avif: "avif",
-  gif: "gif",
-};
-
-/**
- * Compass gravities. Images has one side per gravity, so a diagonal keeps its vertical side:
- * `north_east`/`north_west` → top, `south_east`/`south_west` → bottom. A diagonal is mostly used
- * to keep a head or a horizon in frame, which the vertical side does; `center` → no gravity.
- */
-const COMPASS: Record<string, Gravity | undefined> = {
-  north: "top",
-  north_east: "top",
-  north_west: "top",
-  south: "bottom",
-  south_east: "bottom",
-  south_west: "bottom",
-  east: "right",
-  west: "left",
-};
-const FACE_GRAVITY = /^(?:adv_)?faces?(?::|$)/;
-
-const LAYER_PARAM = /(?:^|,)[lu]_/;
-const BLUR = /^blur(?::(\d{1,9}))?$/;
-const SHARPEN = /^sharpen(?::(\d{1,9}))?$/;
 const QUALITY = /^(\d{1,3})(?::[a-z0-9_]+)?$/;
+/** Sizes Cloudinary computes from the original or the client: relative, `auto`, variables, `iw`/`ih`. */
+const UNEXPRESSIBLE = /^(?:\d*\.\d+|auto.*|\$.*|i[wh].*)$/;
+const OFFSET = /^\d{1,9}$/;
 
-/** The size part of one resize component. */
-interface Resize {
-  width?: number;
-  height?: number;
-  fit?: Fit;
-  gravity?: Gravity;
-}
-
-/** What the chain read so far decides: the last resize, and the last value of each other option. */
-interface Chain {
-  resize: Resize;
-  rest: DeliveryOptions;
-  namedVariant: string | undefined;
-}
+/** Params that never reach a base component's reading (handled by ./components). */
+const NO_EQUIVALENT = "no Images equivalent";
 
 export function translateChain(components: string[], named: unknown): Translation {
   const names = typeof named === "object" && named !== null ? (named as NamedTransformations) : undefined;
-  const chain: Chain = { resize: {}, rest: {}, namedVariant: undefined };
-  for (const params of baseImageComponents(components)) applyComponent(params, chain, names);
-  return { options: present({ ...chain.resize, ...chain.rest }), namedVariant: chain.namedVariant };
+  const reader = new ChainReader(names);
+  for (const component of baseComponents(components, reader.dropped))
+    reader.read(component.text, component.params);
+  return reader.result();
 }
 
-/**
- * The components that apply to the base image unconditionally, each split into its params:
- * conditional blocks and layer components are left out.
- */
-function* baseImageComponents(components: string[]): Generator<string[]> {
-  let conditionalDepth = 0;
-  for (let k = 0; k < components.length; k++) {
-    const params = components[k]!.split(",");
-    let ifValue: string | undefined;
-    let hasLayer = false;
-    let layerApply = false;
+/** The resize params of one component, still as written. */
+interface SizeParams {
+  w?: string;
+  h?: string;
+  c?: string;
+  g?: string;
+  ar?: string;
+  x?: string;
+  y?: string;
+}
+
+class ChainReader {
+  readonly dropped: Dropped[] = [];
+  private readonly resizes = new Resizes();
+  private readonly options: DeliveryOptions = {};
+  private readonly adjustments: Adjustments = {};
+  private trim: Trim | undefined;
+  private namedVariant: string | undefined;
+
+  constructor(private readonly named: NamedTransformations | undefined) {}
+
+  read(text: string, params: string[]): void {
+    const size: SizeParams = {};
+    const angles: string[] = [];
     for (const p of params) {
-      if (p.startsWith("if_")) ifValue = p.slice(3);
-      else if (p.startsWith("l_") || p.startsWith("u_")) hasLayer = true;
-      else if (p.startsWith("fl_") && p.indexOf("layer_apply") !== -1) layerApply = true;
-    }
-    if (ifValue !== undefined) {
-      if (ifValue === "end") {
-        if (conditionalDepth > 0) conditionalDepth--;
-      } else if (ifValue !== "else" && params.length === 1) {
-        conditionalDepth++;
+      countStep();
+      const us = p.indexOf("_");
+      const name = us === -1 ? p : p.slice(0, us);
+      const value = us === -1 ? "" : p.slice(us + 1);
+      switch (name) {
+        case "w":
+        case "h":
+        case "c":
+        case "g":
+        case "ar":
+        case "x":
+        case "y":
+          size[name] = value;
+          break;
+        case "a":
+          angles.push(value);
+          break;
+        default:
+          this.readOther(p, name, value);
       }
-      continue;
     }
-    if (conditionalDepth > 0 || layerApply) continue;
-    if (hasLayer) {
-      k = layerEnd(components, k);
-      continue;
-    }
-    yield params;
+    this.readSize(text, size);
+    for (const a of angles) this.readAngle(a);
   }
-}
 
-/**
- * Index of the component that closes the layer opened at `k`: its matching `fl_layer_apply`
- * (layers nest), else the first later `fl_layer_apply`, else `k` itself (an old-style
- * self-contained `l_…,w_…,g_…` component).
- */
-function layerEnd(components: string[], k: number): number {
-  let depth = 1;
-  let firstApply = -1;
-  for (let m = k + 1; m < components.length; m++) {
-    const seg = components[m]!;
-    if (seg.indexOf("fl_layer_apply") !== -1) {
-      if (firstApply === -1) firstApply = m;
-      if (--depth === 0) return m;
-    } else if (LAYER_PARAM.test(seg)) {
-      depth++;
+  result(): Translation {
+    const options: DeliveryOptions = { ...this.resizes.options(), ...this.options };
+    Object.assign(options, this.adjustmentOptions());
+    if (this.trim !== undefined) {
+      if (options.trim !== undefined) this.drop("e_trim", "a pixel crop (x_/y_) is already Images' trim");
+      options.trim = this.trim;
+      // Images multiplies a trim by dpr, Cloudinary's x_/y_/w_/h_ of a crop are pixels of the original.
+      if (options.dpr !== undefined) {
+        this.drop(`dpr_${options.dpr}`, "dpr together with a pixel crop (x_/y_) cannot be expressed");
+        delete options.dpr;
+      }
     }
+    return { options: present(options), namedVariant: this.namedVariant, dropped: this.dropped };
   }
-  return firstApply === -1 ? k : firstApply;
-}
 
-/** Reads one base-image component into `chain`. */
-function applyComponent(params: string[], chain: Chain, named: NamedTransformations | undefined): void {
-  let resize = false;
-  const size: Resize = {};
-  let ratio: number | undefined;
-  const rest = chain.rest;
-  for (const p of params) {
-    const us = p.indexOf("_");
-    const name = p.slice(0, us);
-    const value = p.slice(us + 1);
+  private drop(param: string, reason: string): void {
+    this.dropped.push({ param: clipParam(param), reason });
+  }
+
+  private readOther(p: string, name: string, value: string): void {
     switch (name) {
-      case "w":
-        resize = true;
-        size.width = positive(parseDigits(value));
-        break;
-      case "h":
-        resize = true;
-        size.height = positive(parseDigits(value));
-        break;
-      case "c":
-        size.fit = own(FITS, value);
-        break;
-      case "g":
-        size.gravity = toGravity(value);
-        break;
-      case "ar":
-        ratio = parseAspectRatio(value);
-        break;
-      case "q":
-        rest.quality = toQuality(value);
-        break;
-      case "f":
-        rest.format = value.startsWith("auto:") ? "auto" : own(FORMATS, value);
-        break;
-      case "dpr":
-        rest.dpr = toDpr(value);
-        break;
-      case "e":
-        applyEffect(value, rest);
-        break;
-      case "t":
-        if (named) {
-          for (const t of value.split(".")) {
-            const variant = lookupNamed(named, t);
-            if (variant !== undefined) chain.namedVariant = variant;
-          }
+      case "q": {
+        const m = QUALITY.exec(value);
+        const q = m ? Number(m[1]) : 0;
+        if (q >= 1 && q <= 100) this.options.quality = q;
+        else {
+          delete this.options.quality;
+          if (!value.startsWith("auto")) this.drop(p, "quality must be 1–100 or auto");
         }
-        break;
+        return;
+      }
+      case "f": {
+        const format = value.startsWith("auto:") ? "auto" : own(FORMATS, value);
+        if (format !== undefined) this.options.format = format;
+        else {
+          delete this.options.format;
+          this.drop(p, "format Images does not deliver");
+        }
+        return;
+      }
+      case "dpr": {
+        const dpr = toDpr(value);
+        if (dpr === undefined) {
+          delete this.options.dpr;
+          this.drop(p, "dpr must be a positive number (dpr_auto needs client hints)");
+        } else {
+          this.options.dpr = dpr;
+          if (dpr < Number(value)) this.drop(p, "dpr capped at 2");
+        }
+        return;
+      }
+      case "e":
+        if (!applyEffect(value, this.options, this.adjustments, (reason) => this.drop(p, reason))) {
+          this.drop(p, `effect with ${NO_EQUIVALENT}`);
+        }
+        return;
+      case "b": {
+        const color = toBackground(value);
+        if (color !== undefined) this.options.background = color;
+        else this.drop(p, "background must be rgb:<hex> or a CSS colour name");
+        return;
+      }
+      case "t":
+        this.readNamed(p, value);
+        return;
+      default:
+        this.drop(p, NO_EQUIVALENT);
     }
   }
-  if (!resize) return;
-  if (ratio !== undefined) {
-    if (size.width !== undefined && size.height === undefined) {
-      size.height = Math.max(1, Math.round(size.width / ratio));
-    } else if (size.height !== undefined && size.width === undefined) {
-      size.width = Math.max(1, Math.round(size.height * ratio));
+
+  private readNamed(p: string, value: string): void {
+    for (const t of value.split(".")) {
+      const variant = this.named ? lookupNamed(this.named, t) : undefined;
+      if (variant !== undefined) this.namedVariant = variant;
+      else
+        this.drop(
+          t === value ? p : `t_${t}`,
+          "named transformation not in the source's namedTransformations",
+        );
     }
   }
-  chain.resize = size.width === undefined && size.height === undefined ? {} : size;
-}
 
-/** `e_blur[:n]` and `e_sharpen[:n]`; other effects have no Images word. */
-function applyEffect(value: string, out: DeliveryOptions): void {
-  let m = BLUR.exec(value);
-  if (m) {
-    out.blur = toBlur(m[1] === undefined ? 100 : Number(m[1]));
-    return;
+  private readAngle(value: string): void {
+    const r = this.resizes;
+    for (const mode of value.split(".")) {
+      const q = quarterTurns(mode);
+      if (q !== undefined) r.reorient(turn(r.oriented, q));
+      else if (mode === "hflip") r.reorient(mirror(r.oriented, "h"));
+      else if (mode === "vflip") r.reorient(mirror(r.oriented, "v"));
+      else this.drop(`a_${mode}`, "Images rotates by 90, 180 or 270 degrees only");
+    }
   }
-  m = SHARPEN.exec(value);
-  if (m) {
-    const s = m[1] === undefined ? 100 : Number(m[1]);
-    out.sharpen = Math.min(10, Math.max(1, Math.round(s / 100)));
+
+  /** The component's resize, folded into the chain. */
+  private readSize(text: string, s: SizeParams): void {
+    const px = (name: "w" | "h"): number | undefined => {
+      const value = s[name];
+      if (value === undefined) return undefined;
+      const n = parseDigits(value);
+      if (n !== undefined && n > 0) return n;
+      if (!UNEXPRESSIBLE.test(value)) this.drop(`${name}_${value}`, "malformed size");
+      return undefined;
+    };
+    const unexpressible = (name: "w" | "h") => s[name] !== undefined && UNEXPRESSIBLE.test(s[name]);
+    let width = px("w");
+    let height = px("h");
+    const modeName = s.c ?? "scale";
+    let mode = own(CROP_MODES, modeName);
+    if (mode === undefined) {
+      this.drop(`c_${modeName}`, "unknown crop mode; served as scale");
+      mode = CROP_MODES.scale!;
+    }
+    let ratio: number | undefined;
+    if (s.ar !== undefined) {
+      ratio = parseAspectRatio(s.ar);
+      if (ratio === undefined) this.drop(`ar_${s.ar}`, "malformed aspect ratio");
+    }
+
+    if (unexpressible("w") || unexpressible("h")) {
+      this.drop(text, "relative, automatic or variable sizes cannot be expressed; no size is carried");
+      this.resizes.addUnknown(mode.kind === "contain" || mode.kind === "scale-down" || mode.kind === "pad");
+      return;
+    }
+    if (width === undefined && height === undefined) {
+      if (ratio !== undefined) {
+        this.drop(text, "an aspect ratio without w_/h_ depends on the original's size; no size is carried");
+        this.resizes.addUnknown(false);
+      } else {
+        for (const name of ["c", "g", "x", "y"] as const) {
+          const v = s[name];
+          if (v !== undefined && !(name === "c" && v === "scale"))
+            this.drop(`${name}_${v}`, "needs w_ or h_");
+        }
+      }
+      return;
+    }
+    if (ratio !== undefined) {
+      if (width !== undefined && height === undefined) height = Math.max(1, Math.round(width / ratio));
+      else if (height !== undefined && width === undefined) width = Math.max(1, Math.round(height * ratio));
+    }
+
+    let focus = s.g === undefined ? undefined : toFocus(s.g);
+    if (s.g !== undefined && focus === undefined) this.drop(`g_${s.g}`, `gravity with ${NO_EQUIVALENT}`);
+    if (focus === undefined && (modeName === "auto" || modeName === "imagga_crop")) focus = "auto";
+    if (mode.kind === "pad" && s.g !== undefined && s.g !== "center") {
+      this.drop(`g_${s.g}`, "Images centres a padded image");
+    }
+
+    if (mode.kind === "extract" && this.readPixelCrop(text, s, width, height)) return;
+    if (s.x !== undefined) this.drop(`x_${s.x}`, "x_/y_ position only a first c_crop in pixels");
+    if (s.y !== undefined) this.drop(`y_${s.y}`, "x_/y_ position only a first c_crop in pixels");
+    if (mode.kind === "extract" && (width === undefined || height === undefined)) {
+      this.drop(text, "a one-sided c_crop depends on the original's size; no size is carried");
+      this.resizes.addUnknown(false);
+      return;
+    }
+    if (mode.approximated !== undefined) this.drop(`c_${modeName}`, mode.approximated);
+    if (mode.kind === "extract") {
+      this.drop(`c_crop`, "Images cannot cut a region without scaling; served as crop (same size, scaled)");
+    }
+    // Without c_, Cloudinary scales: one dimension keeps the aspect ratio, as Images' default fit
+    // does, so no fit is written; two dimensions distort: squeeze.
+    const fit = s.c === undefined && (width === undefined || height === undefined) ? undefined : mode.fit;
+    const exact = this.resizes.add({
+      kind: mode.kind,
+      ...(width !== undefined ? { width } : {}),
+      ...(height !== undefined ? { height } : {}),
+      ...(focus !== undefined ? { focus } : {}),
+      fit,
+    });
+    if (!exact)
+      this.drop(text, "cannot be composed exactly with the earlier resizes; it decides the size alone");
   }
-}
 
-/** `q_80`, `q_80:420` → 80; `q_auto…` and values outside 1–100 → no quality. */
-function toQuality(value: string): number | undefined {
-  const m = QUALITY.exec(value);
-  const q = m ? Number(m[1]) : 0;
-  return q >= 1 && q <= 100 ? q : undefined;
-}
-
-function positive(n: number | undefined): number | undefined {
-  return n !== undefined && n > 0 ? n : undefined;
-}
-
-function own<T>(table: Record<string, T>, key: string): T | undefined {
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
-/** `options` without the keys whose value is `undefined`: an option the URL did not ask for is absent. */
-function present(options: DeliveryOptions): DeliveryOptions {
-  for (const key of Object.keys(options) as Array<keyof DeliveryOptions>) {
-    if (options[key] === undefined) delete options[key];
+  /** `c_crop` with pixel `x_`/`y_` (or `g_north_west`) as the first resize: Images' trim. */
+  private readPixelCrop(text: string, s: SizeParams, width?: number, height?: number): boolean {
+    const positioned = s.x !== undefined || s.y !== undefined;
+    const fromCorner = s.g === undefined || s.g === "north_west";
+    if (!(positioned ? fromCorner : s.g === "north_west")) return false;
+    const left = s.x === undefined ? 0 : OFFSET.test(s.x) ? Number(s.x) : undefined;
+    const top = s.y === undefined ? 0 : OFFSET.test(s.y) ? Number(s.y) : undefined;
+    if (left === undefined || top === undefined || width === undefined || height === undefined) return false;
+    if (!this.resizes.untouched || this.trim !== undefined) {
+      this.drop(text, "a pixel crop after another resize or rotation depends on the original's size");
+      this.resizes.addUnknown(false);
+      return true;
+    }
+    this.trim = { top, left, width, height };
+    return true;
   }
-  return options;
-}
 
-/**
- * `auto`/`auto:<anything but faces>` → auto; `face`, `faces`, `adv_face(s)` and `auto:face(s)`
- * (with any `:fallback`) → face; compass points as in `COMPASS`; `center`, `xy_center`, `custom`,
- * `ocr_text`, … → no gravity.
- */
-function toGravity(value: string): Gravity | undefined {
-  if (value === "auto") return "auto";
-  if (value.startsWith("auto:")) return FACE_GRAVITY.test(value.slice(5)) ? "face" : "auto";
-  if (FACE_GRAVITY.test(value)) return "face";
-  return own(COMPASS, value);
+  private adjustmentOptions(): DeliveryOptions {
+    const out: DeliveryOptions = {};
+    for (const name of ["brightness", "contrast", "gamma", "saturation"] as const) {
+      const factor = this.adjustments[name];
+      if (factor === undefined || factor === 1) continue;
+      // Images ignores 0 for all but saturation (where 0 is grayscale): keep the darkest step.
+      const rounded = Math.round(factor * 100) / 100;
+      out[name] = name === "saturation" ? rounded : Math.max(0.01, rounded);
+    }
+    return out;
+  }
 }
 
 /** `t_<name>` through `namedTransformations`, whose keys may be written with or without `t_`. */
@@ -268,4 +312,12 @@ function lookupNamed(named: NamedTransformations, name: string): string | undefi
   if (Object.hasOwn(named, prefixed)) v = named[prefixed];
   else if (Object.hasOwn(named, name)) v = named[name];
   return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+/** `options` without the keys whose value is `undefined`: an option the URL did not ask for is absent. */
+function present(options: DeliveryOptions): DeliveryOptions {
+  for (const key of Object.keys(options) as Array<keyof DeliveryOptions>) {
+    if (options[key] === undefined) delete options[key];
+  }
+  return options;
 }
