@@ -52,3 +52,8 @@ export function argbHex(digits: string): string | undefined {
   if (digits.length === 8) return cssHex(digits.slice(2) + digits.slice(0, 2));
   return cssHex(digits);
 }
+
+/** imgix colours: hex with alpha first (3, 4, 6 or 8 digits, `#` optional) or a colour keyword. */
+export function imgixColor(value: string): string | undefined {
+  return colorName(value) ?? argbHex(value.startsWith("#") ? value.slice(1) : value);
+}

@@ -165,11 +165,8 @@ function afterResourceAndType(segs: string[], i: number): { ok: true; j: number;
     case "authenticated_images":
       return unsupportedType("authenticated");
     default:
-      return fail(
-        "unparseable_url",
-        "Not a Cloudinary delivery path: expected [/<cloud>]/image/upload/…, /iu/… or /images/… " +
-          "followed by [transformations/][v<version>/]<public_id>.",
-      );
+      // Not reached: only called on a resource word.
+      return fail("unparseable_url", "Not a Cloudinary delivery path.");
   }
 }
 
@@ -223,21 +220,21 @@ function imageExtension(path: string, nameStart: number): string {
   return IMAGE_EXTENSIONS.has(ext.toLowerCase()) ? ext : "";
 }
 
+/** The words that start a long-form path (after the optional cloud segment). */
+const RESOURCE_WORDS = new Set([
+  "image",
+  "video",
+  "raw",
+  "iu",
+  "images",
+  "videos",
+  "files",
+  "private_images",
+  "authenticated_images",
+]);
+
 function isResourceWord(seg: string): boolean {
-  switch (seg) {
-    case "image":
-    case "video":
-    case "raw":
-    case "iu":
-    case "images":
-    case "videos":
-    case "files":
-    case "private_images":
-    case "authenticated_images":
-      return true;
-    default:
-      return false;
-  }
+  return RESOURCE_WORDS.has(seg);
 }
 
 function unsupportedType(type: string): ParseError {

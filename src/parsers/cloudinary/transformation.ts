@@ -1,7 +1,7 @@
 import type { DeliveryOptions, Trim } from "../../delivery/options";
 import { parseAspectRatio, parseDigits, toDpr } from "../numbers";
-import { mirror, turn } from "../resize/orientation";
-import { Resizes } from "../resize/compose";
+import { type Focus, mirror, turn } from "../resize/orientation";
+import { type ResizeKind, Resizes } from "../resize/compose";
 import type { Dropped } from "../types";
 import { countStep } from "../work";
 import { baseComponents } from "./components";
@@ -196,58 +196,16 @@ class ChainReader {
 
   /** The component's resize, folded into the chain. */
   private readSize(text: string, s: SizeParams): void {
-    const px = (name: "w" | "h"): number | undefined => {
-      const value = s[name];
-      if (value === undefined) return undefined;
-      const n = parseDigits(value);
-      if (n !== undefined && n > 0) return n;
-      if (!UNEXPRESSIBLE.test(value)) this.drop(`${name}_${value}`, "malformed size");
-      return undefined;
-    };
-    const unexpressible = (name: "w" | "h") => s[name] !== undefined && UNEXPRESSIBLE.test(s[name]);
-    let width = px("w");
-    let height = px("h");
     const modeName = s.c ?? "scale";
     let mode = own(CROP_MODES, modeName);
     if (mode === undefined) {
       this.drop(`c_${modeName}`, "unknown crop mode; served as scale");
       mode = CROP_MODES.scale!;
     }
-    let ratio: number | undefined;
-    if (s.ar !== undefined) {
-      ratio = parseAspectRatio(s.ar);
-      if (ratio === undefined) this.drop(`ar_${s.ar}`, "malformed aspect ratio");
-    }
-
-    if (unexpressible("w") || unexpressible("h")) {
-      this.drop(text, "relative, automatic or variable sizes cannot be expressed; no size is carried");
-      this.resizes.addUnknown(mode.kind === "contain" || mode.kind === "scale-down" || mode.kind === "pad");
-      return;
-    }
-    if (width === undefined && height === undefined) {
-      if (ratio !== undefined) {
-        this.drop(text, "an aspect ratio without w_/h_ depends on the original's size; no size is carried");
-        this.resizes.addUnknown(false);
-      } else {
-        for (const name of ["c", "g", "x", "y"] as const) {
-          const v = s[name];
-          if (v !== undefined && !(name === "c" && v === "scale"))
-            this.drop(`${name}_${v}`, "needs w_ or h_");
-        }
-      }
-      return;
-    }
-    if (ratio !== undefined) {
-      if (width !== undefined && height === undefined) height = Math.max(1, Math.round(width / ratio));
-      else if (height !== undefined && width === undefined) width = Math.max(1, Math.round(height * ratio));
-    }
-
-    let focus = s.g === undefined ? undefined : toFocus(s.g);
-    if (s.g !== undefined && focus === undefined) this.drop(`g_${s.g}`, `gravity with ${NO_EQUIVALENT}`);
-    if (focus === undefined && (modeName === "auto" || modeName === "imagga_crop")) focus = "auto";
-    if (mode.kind === "pad" && s.g !== undefined && s.g !== "center") {
-      this.drop(`g_${s.g}`, "Images centres a padded image");
-    }
+    const size = this.readDimensions(text, s, mode.kind);
+    if (size === undefined) return;
+    const { width, height } = size;
+    const focus = this.readFocus(s, modeName, mode.kind);
 
     if (mode.kind === "extract" && this.readPixelCrop(text, s, width, height)) return;
     if (s.x !== undefined) this.drop(`x_${s.x}`, "x_/y_ position only a first c_crop in pixels");
@@ -271,8 +229,68 @@ class ChainReader {
       ...(focus !== undefined ? { focus } : {}),
       fit,
     });
-    if (!exact)
+    if (!exact) {
       this.drop(text, "cannot be composed exactly with the earlier resizes; it decides the size alone");
+    }
+  }
+
+  /**
+   * `w_`/`h_` in pixels, the missing one derived from `ar_`; undefined when the component has no
+   * size to carry (none asked for, or one that cannot be expressed: then the chain's size is unknown).
+   */
+  private readDimensions(
+    text: string,
+    s: SizeParams,
+    kind: ResizeKind,
+  ): { width?: number; height?: number } | undefined {
+    if ((s.w !== undefined && UNEXPRESSIBLE.test(s.w)) || (s.h !== undefined && UNEXPRESSIBLE.test(s.h))) {
+      this.drop(text, "relative, automatic or variable sizes cannot be expressed; no size is carried");
+      this.resizes.addUnknown(kind === "contain" || kind === "scale-down" || kind === "pad");
+      return undefined;
+    }
+    let width = this.pixels("w", s.w);
+    let height = this.pixels("h", s.h);
+    let ratio: number | undefined;
+    if (s.ar !== undefined) {
+      ratio = parseAspectRatio(s.ar);
+      if (ratio === undefined) this.drop(`ar_${s.ar}`, "malformed aspect ratio");
+    }
+    if (width === undefined && height === undefined) {
+      if (ratio !== undefined) {
+        this.drop(text, "an aspect ratio without w_/h_ depends on the original's size; no size is carried");
+        this.resizes.addUnknown(false);
+        return undefined;
+      }
+      for (const name of ["c", "g", "x", "y"] as const) {
+        const v = s[name];
+        if (v !== undefined && !(name === "c" && v === "scale")) this.drop(`${name}_${v}`, "needs w_ or h_");
+      }
+      return undefined;
+    }
+    if (ratio !== undefined) {
+      if (height === undefined) height = Math.max(1, Math.round(width! / ratio));
+      else if (width === undefined) width = Math.max(1, Math.round(height * ratio));
+    }
+    return { ...(width !== undefined ? { width } : {}), ...(height !== undefined ? { height } : {}) };
+  }
+
+  /** A positive size in pixels; anything else but a relative/automatic size is malformed. */
+  private pixels(name: "w" | "h", value: string | undefined): number | undefined {
+    if (value === undefined) return undefined;
+    const n = parseDigits(value);
+    if (n !== undefined && n > 0) return n;
+    this.drop(`${name}_${value}`, "malformed size");
+    return undefined;
+  }
+
+  /** `g_` as a focus (c_auto focuses automatically); a padded image cannot be placed. */
+  private readFocus(s: SizeParams, modeName: string, kind: ResizeKind): Focus | undefined {
+    let focus = s.g === undefined ? undefined : toFocus(s.g);
+    if (s.g !== undefined && focus === undefined) this.drop(`g_${s.g}`, `gravity with ${NO_EQUIVALENT}`);
+    if (focus === undefined && (modeName === "auto" || modeName === "imagga_crop")) focus = "auto";
+    if (kind === "pad" && s.g !== undefined && s.g !== "center")
+      this.drop(`g_${s.g}`, "Images centres a padded image");
+    return focus;
   }
 
   /** `c_crop` with pixel `x_`/`y_` (or `g_north_west`) as the first resize: Images' trim. */
