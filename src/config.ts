@@ -1,40 +1,10 @@
 /**
- * Typed view of the Worker's vars and secrets, parsed once per `env` object. Every knob has a
- * default so a deployment with only the bindings still behaves sensibly.
+ * Typed view of the Worker's vars and secrets (the generated `Env`), parsed once per `env` object.
+ * Every knob has a default so a deployment with only the bindings still behaves sensibly; the
+ * README's configuration table lists them all.
  */
-export interface Config {
-  /** `https://imagedelivery.net/<hash>`; empty = the local Images mock on the request's origin. */
-  deliveryBaseUrl: string;
-  flexibleVariants: boolean;
-  /** Seconds browsers may keep a mapped-asset redirect. */
-  redirectMaxAge: number;
-  /** Seconds a signed delivery URL is valid. */
-  signedUrlTtl: number;
-  /** Seconds a looked-up mapping is reused (isolate memory and the edge cache) before D1 is asked again. */
-  lookupCacheTtl: number;
-  /** Seconds between two flushes of an isolate's hit counters to D1. */
-  hitFlushInterval: number;
-  /** Seconds the list of sources is reused by an isolate before it is read again. */
-  sourcesCacheTtl: number;
-  /** Lazy ingestion: the origin fetch and upload must finish within this many ms. */
-  ingestTimeoutMs: number;
-  /** How long the request that owns an ingest waits for it before answering with the origin. */
-  ingestWaitBudgetMs: number;
-  /** How long an ingest lease is held before another request may take it over. */
-  ingestLeaseMs: number;
-  /** Seconds an origin 404/410 is remembered (answered 404 without refetching). */
-  negativeTtl: number;
-  /** Exponential backoff after a failed ingest: base and cap, seconds. */
-  retryBase: number;
-  retryMax: number;
-  /** Parallel ingests of one POST /_admin/ingest. */
-  ingestConcurrency: number;
-  adminToken: string | undefined;
-  adminReadToken: string | undefined;
-  signingKey: string | undefined;
-  demoOrigin: boolean;
-}
 
+/** A number var: its default when unset, empty, not a number or below `min`. */
 function num(value: string | undefined, fallback: number, min = 0): number {
   if (value === undefined || value.trim() === "") return fallback;
   const n = Number(value);
@@ -42,34 +12,64 @@ function num(value: string | undefined, fallback: number, min = 0): number {
 }
 
 const nonEmpty = (v: string | undefined) => (v && v.length > 0 ? v : undefined);
+/** A boolean var: "true"/"false" in any case; anything else is its default. */
+const flag = (v: string | undefined, fallback: boolean) => {
+  const t = (v ?? "").trim().toLowerCase();
+  return t === "true" ? true : t === "false" ? false : fallback;
+};
 
-const cache = new WeakMap<object, Config>();
+/** Most parallel ingests of one request: the Workers limit on simultaneously open connections. */
+const MAX_OPEN_CONNECTIONS = 6;
+
+function parseConfig(env: Env) {
+  return {
+    /** `https://imagedelivery.net/<hash>`; empty = the local Images mock on the request's origin. */
+    deliveryBaseUrl: (env.DELIVERY_BASE_URL ?? "").replace(/\/+$/, ""),
+    flexibleVariants: flag(env.FLEXIBLE_VARIANTS, true),
+    /** Seconds browsers may keep a mapped-asset redirect. */
+    redirectMaxAge: num(env.REDIRECT_MAX_AGE, 86400),
+    /** Seconds a signed delivery URL is valid. */
+    signedUrlTtl: num(env.SIGNED_URL_TTL, 3600, 1),
+    /** Seconds a looked-up mapping is reused (isolate memory and the edge cache) before D1 is asked again. */
+    lookupCacheTtl: num(env.LOOKUP_CACHE_TTL, 300),
+    /** Seconds between two flushes of an isolate's hit counters to D1. */
+    hitFlushInterval: num(env.HIT_FLUSH_INTERVAL, 60),
+    /** Seconds the list of sources is reused by an isolate before it is read again. */
+    sourcesCacheTtl: num(env.SOURCES_CACHE_TTL, 30),
+    /** Lazy ingestion: the origin fetch and upload must finish within this many ms. */
+    ingestTimeoutMs: num(env.INGEST_TIMEOUT_MS, 15000, 1),
+    /** How long the request that owns an ingest waits for it before answering with the origin. */
+    ingestWaitBudgetMs: num(env.INGEST_WAIT_BUDGET_MS, 3000),
+    /** How long an ingest lease is held before another request may take it over (ms). */
+    ingestLeaseMs: num(env.INGEST_LEASE_SECONDS, 60, 1) * 1000,
+    /** Seconds an origin 404/410 is remembered (answered 404 without refetching). */
+    negativeTtl: num(env.NEGATIVE_TTL, 3600),
+    /** Exponential backoff after a failed ingest: base and cap, seconds. */
+    retryBase: num(env.RETRY_BASE, 30),
+    retryMax: num(env.RETRY_MAX, 21600),
+    /** Parallel ingests of one POST /_admin/ingest. */
+    ingestConcurrency: Math.max(
+      1,
+      Math.min(MAX_OPEN_CONNECTIONS, Math.floor(num(env.INGEST_CONCURRENCY, 4, 1))),
+    ),
+    /** Cron: `ready` mappings re-checked against their origin per run (sources with revalidateAfter). */
+    revalidateBatch: Math.min(50, Math.floor(num(env.REVALIDATE_BATCH, 10))),
+    /** Cron: retired images (replaced by a refresh) deleted per run, once their wait is over. */
+    retireBatch: Math.min(100, Math.floor(num(env.RETIRE_BATCH, 25))),
+    adminToken: nonEmpty(env.ADMIN_TOKEN),
+    adminReadToken: nonEmpty(env.ADMIN_READ_TOKEN),
+    signingKey: nonEmpty(env.IMAGES_SIGNING_KEY),
+    /** Serve the demo origin (local quick start only). */
+    demoOrigin: flag(env.DEMO_ORIGIN, false),
+  };
+}
+
+export type Config = ReturnType<typeof parseConfig>;
+
+const cache = new WeakMap<Env, Config>();
 
 export function config(env: Env): Config {
   let c = cache.get(env);
-  if (!c) {
-    const vars = env as unknown as Record<string, string | undefined>;
-    c = {
-      deliveryBaseUrl: (vars.DELIVERY_BASE_URL ?? "").replace(/\/+$/, ""),
-      flexibleVariants: (vars.FLEXIBLE_VARIANTS ?? "true").toLowerCase() !== "false",
-      redirectMaxAge: num(vars.REDIRECT_MAX_AGE, 86400),
-      signedUrlTtl: num(vars.SIGNED_URL_TTL, 3600, 1),
-      lookupCacheTtl: num(vars.LOOKUP_CACHE_TTL, 300),
-      hitFlushInterval: num(vars.HIT_FLUSH_INTERVAL, 60),
-      sourcesCacheTtl: num(vars.SOURCES_CACHE_TTL, 30),
-      ingestTimeoutMs: num(vars.INGEST_TIMEOUT_MS, 15000, 1),
-      ingestWaitBudgetMs: num(vars.INGEST_WAIT_BUDGET_MS, 3000),
-      ingestLeaseMs: num(vars.INGEST_LEASE_SECONDS, 60, 1) * 1000,
-      negativeTtl: num(vars.NEGATIVE_TTL, 3600),
-      retryBase: num(vars.RETRY_BASE, 30),
-      retryMax: num(vars.RETRY_MAX, 21600),
-      ingestConcurrency: Math.max(1, Math.min(6, Math.floor(num(vars.INGEST_CONCURRENCY, 4, 1)))),
-      adminToken: nonEmpty(vars.ADMIN_TOKEN),
-      adminReadToken: nonEmpty(vars.ADMIN_READ_TOKEN),
-      signingKey: nonEmpty(vars.IMAGES_SIGNING_KEY),
-      demoOrigin: (vars.DEMO_ORIGIN ?? "false").toLowerCase() === "true",
-    };
-    cache.set(env, c);
-  }
+  if (!c) cache.set(env, (c = parseConfig(env)));
   return c;
 }

@@ -1,5 +1,8 @@
-import { ok, failure } from "../http/envelope";
+import { getDb } from "../db/client";
+import { pingD1 } from "../db/health";
 import { ERRORS } from "../errors";
+import { failure, ok } from "../http/envelope";
+import { callImages } from "../images/binding";
 
 async function check(probe: () => Promise<unknown>): Promise<"ok" | "unavailable"> {
   try {
@@ -14,8 +17,8 @@ async function check(probe: () => Promise<unknown>): Promise<"ok" | "unavailable
 /** GET /_health (no auth) — 200 when D1 and Images answer, else 503 naming what is down. */
 export async function healthRoute(_req: Request, env: Env): Promise<Response> {
   const [d1, images] = await Promise.all([
-    check(() => env.DB.prepare("SELECT 1").first()),
-    check(() => env.IMAGES.hosted.list({ limit: 1 })),
+    check(() => pingD1(getDb(env, "replica"))),
+    check(() => callImages("list", () => env.IMAGES.hosted.list({ limit: 1 }))),
   ]);
   if (d1 === "ok" && images === "ok") return ok({ status: "ok", d1, images });
   const errors = [];

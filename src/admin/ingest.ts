@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { getMappingRowByKey, toMapping } from "../db/mappings";
@@ -13,9 +13,11 @@ import type { AdminHandler } from "./types";
 const MAX_URLS = 100;
 const body = z.strictObject({
   urls: z
-    .array(z.string())
-    .min(1, "give at least one URL")
-    .max(MAX_URLS, `at most ${MAX_URLS} URLs a request`),
+    .array(z.string("must be a string"))
+    .check(
+      z.minLength(1, "give at least one URL"),
+      z.maxLength(MAX_URLS, `at most ${MAX_URLS} URLs a request`),
+    ),
 });
 
 type Status = "ingested" | "reused" | "already-mapped" | "in-progress" | "missing" | "failed" | "invalid";
@@ -63,7 +65,7 @@ async function ingestOne(env: Env, url: string, index: number): Promise<Item> {
   if (!target.originUrl) {
     return { ...item, error: apiError("no_origin", `source '${target.source.id}' has no origin`).body };
   }
-  const db = getDb(env.DB);
+  const db = getDb(env, "primary");
   const current = await getMappingRowByKey(db, target.source.id, target.asset.key);
   if (current?.state === "ready") return { ...item, status: "already-mapped", mapping: toMapping(current) };
 

@@ -1,15 +1,15 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { config } from "../config";
 import { getDb } from "../db/client";
 import { getMappingRowByKey, toMapping } from "../db/mappings";
-import { ApiError } from "../errors";
+import { ApiError, type ErrorBody } from "../errors";
 import { fieldError, readJson } from "../http/body";
 import { ok } from "../http/envelope";
 import { decide, deliveryLocation, targetFor } from "../resolve/resolve";
 import { matchableSources } from "../sources/registry";
 import type { AdminHandler } from "./types";
 
-const body = z.strictObject({ url: z.string() });
+const body = z.strictObject({ url: z.string("must be a string") });
 
 /**
  * POST /_admin/resolve `{url}` — a dry run of the redirect path: what a GET of this URL would do
@@ -37,21 +37,28 @@ export const resolveRoute: AdminHandler = async (req, env) => {
       error: t.error.body,
     });
   }
-  const { source, asset, variant, originUrl } = t.target;
-  const row = await getMappingRowByKey(getDb(env.DB), source.id, asset.key);
+  const { source, asset, variant } = t.target;
+  const row = await getMappingRowByKey(getDb(env, "primary"), source.id, asset.key);
   const now = Date.now();
-  const decision = decide(source, row, now);
+  const decision = decide(t.target, row, now);
   let location: string | null = null;
-  let error = decision.error?.body;
-  if (decision.action === "redirect") {
-    try {
-      location = (await deliveryLocation(cfg, url.origin, t.target, row!.imageId!, now)).location;
-    } catch (err) {
-      if (!(err instanceof ApiError)) throw err;
-      error = err.body;
-    }
-  } else if (decision.action === "redirect-origin" || decision.action === "ingest") {
-    location = originUrl;
+  let error: ErrorBody | undefined;
+  switch (decision.action) {
+    case "redirect":
+      try {
+        location = (await deliveryLocation(cfg, url.origin, t.target, decision.imageId, now)).location;
+      } catch (err) {
+        if (!(err instanceof ApiError)) throw err;
+        error = err.body;
+      }
+      break;
+    case "ingest":
+    case "redirect-origin":
+      location = decision.originUrl;
+      break;
+    case "not-found":
+      error = decision.error.body;
+      break;
   }
   return ok({
     source: source.id,

@@ -1,19 +1,35 @@
+import { DrizzleQueryError } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
-import * as schema from "./schema";
 
-export type Db = DrizzleD1Database<typeof schema>;
+/** Drizzle over a D1 session; `$client` is the session, for the few statements written by hand. */
+export type Db = DrizzleD1Database & { $client: D1Database };
 
-const instances = new WeakMap<D1Database, Db>();
+/**
+ * Where a request's reads may go, through the D1 Sessions API:
+ * - `replica` (`first-unconstrained`): the redirect path — the nearest read replica answers;
+ * - `primary` (`first-primary`): admin routes, jobs and every write — an operator reads their own
+ *   writes, and a read that decides a write (a lease, a job's next step) sees the latest state.
+ * Every query of one Db goes through one session, so it is sequentially consistent in itself.
+ */
+export type ReadFrom = "replica" | "primary";
 
-/** One Drizzle instance per D1 binding (cheap to build, but the hot path should not rebuild it). */
-export function getDb(d1: D1Database): Db {
-  let db = instances.get(d1);
-  if (!db) {
-    db = drizzle(d1, { schema });
-    instances.set(d1, db);
-  }
-  return db;
+const CONSTRAINT = { replica: "first-unconstrained", primary: "first-primary" } as const;
+
+/**
+ * A Drizzle instance over a new D1 session. Cheap (no schema is attached: only the query builder is
+ * used), so make one per request or per unit of work rather than keeping one around.
+ */
+export function getDb(env: { DB: D1Database }, from: ReadFrom): Db {
+  // Drizzle's D1 driver only calls prepare() and batch(), which a session has.
+  return drizzle(env.DB.withSession(CONSTRAINT[from]) as unknown as D1Database);
 }
+
+/**
+ * A query D1 could not run (unreachable, overloaded, timed out): Drizzle wraps every failure of the
+ * driver. Constraint violations are handled where they are expected; anything else that reaches
+ * the error handler is answered 503 `storage_unavailable`, not as a client error.
+ */
+export const isStorageError = (err: unknown): boolean => err instanceof DrizzleQueryError;
 
 /** D1/SQLite constraint failures, told apart from other errors by their message. */
 export function isUniqueViolation(err: unknown): boolean {

@@ -1,6 +1,8 @@
 import { and, eq } from "drizzle-orm";
+import { forgetAssets } from "../cache";
 import { type Db, nowIso } from "./client";
 import { mappings } from "./schema";
+import { toOrphaned } from "./transitions";
 
 /** A mapping that pointed to an image, as the image DELETE answer names it. */
 export interface AffectedMapping {
@@ -17,9 +19,11 @@ export interface AffectedMapping {
  * the redirect path treats `orphaned` like an unmapped asset (`onMiss`).
  */
 export async function orphanMappingsOfImage(db: Db, imageId: string): Promise<AffectedMapping[]> {
-  return db
+  const affected = await db
     .update(mappings)
-    .set({ state: "orphaned", lastError: `image '${imageId}' was deleted from Images`, updatedAt: nowIso() })
+    .set({ ...toOrphaned(`image '${imageId}' was deleted from Images`), updatedAt: nowIso() })
     .where(and(eq(mappings.imageId, imageId), eq(mappings.state, "ready")))
     .returning({ id: mappings.id, source: mappings.source, key: mappings.key });
+  await forgetAssets(affected);
+  return affected;
 }

@@ -1,4 +1,9 @@
-export type ImportMode = "insert" | "upsert" | "skip-existing";
+import { forgetAssets } from "../cache";
+import type { Db } from "./client";
+import { sqlAssignments, toReady } from "./transitions";
+
+export const IMPORT_MODES = ["insert", "upsert", "skip-existing"] as const;
+export type ImportMode = (typeof IMPORT_MODES)[number];
 
 export interface ImportRow {
   line: number;
@@ -21,9 +26,8 @@ const INSERT_SELECT = `
          'ready', json_extract(j.value, '$[3]'), 0, 0, ?2, ?2
   FROM json_each(?1) AS j WHERE true
   ON CONFLICT (source, key) DO UPDATE SET
-    image_id = excluded.image_id, state = 'ready',
+    ${sqlAssignments(toReady(""), ["imageId"])}, image_id = excluded.image_id,
     origin_url = coalesce(excluded.origin_url, mappings.origin_url),
-    last_error = NULL, failure_reason = NULL, lease_owner = NULL, lease_until = NULL, retry_at = NULL,
     updated_at = excluded.updated_at`;
 const RETURNING = " RETURNING source, key, created_at = ?2 AS created";
 const UPSERT = INSERT_SELECT + RETURNING;
@@ -47,10 +51,11 @@ const STATEMENTS_PER_BATCH = 25;
  * - `upsert`: existing mappings are pointed at the new image;
  * - `insert` / `skip-existing`: an already mapped (`ready`) asset is left alone — the caller
  *   reports it as an error or as skipped; rows left by an unfinished or failed ingest are taken over.
- * Returns the outcome of every row by its position in `rows`.
+ * Returns the outcome of every row by its position in `rows`. Assets that were written over are
+ * dropped from the lookup caches.
  */
 export async function bulkPutMappings(
-  d1: D1Database,
+  db: Db,
   rows: ImportRow[],
   mode: ImportMode,
   now: string,
@@ -63,10 +68,10 @@ export async function bulkPutMappings(
   for (let start = 0; start < rows.length; start += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + ROWS_PER_STATEMENT);
     const json = JSON.stringify(chunk.map((r) => [r.source, r.key, r.imageId, r.originUrl]));
-    statements.push(d1.prepare(mode === "upsert" ? UPSERT : INSERT_UNMAPPED).bind(json, now));
+    statements.push(db.$client.prepare(mode === "upsert" ? UPSERT : INSERT_UNMAPPED).bind(json, now));
   }
   for (let i = 0; i < statements.length; i += STATEMENTS_PER_BATCH) {
-    const results = await d1.batch<Returned>(statements.slice(i, i + STATEMENTS_PER_BATCH));
+    const results = await db.$client.batch<Returned>(statements.slice(i, i + STATEMENTS_PER_BATCH));
     for (const { results: returned } of results) {
       for (const r of returned) {
         const at = position.get(`${r.source}\u0000${r.key}`);
@@ -74,5 +79,7 @@ export async function bulkPutMappings(
       }
     }
   }
+  const updated = rows.filter((_, i) => outcomes[i] === "updated");
+  if (updated.length > 0) await forgetAssets(updated);
   return outcomes;
 }

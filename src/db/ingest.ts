@@ -1,6 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
+import { forgetAsset } from "../cache";
 import { type Db, nowIso } from "./client";
 import { type MappingRow, mappings } from "./schema";
+import { type OriginRecord, toFailed, toIngesting, toMissing, toReadyFrom } from "./transitions";
 
 /**
  * The ingest lease. Whoever claims it fetches the original and uploads it; everyone else answers
@@ -25,25 +27,22 @@ export interface LeaseClaim {
 export async function claimIngestLease(db: Db, c: LeaseClaim): Promise<MappingRow | null> {
   const iso = new Date(c.now).toISOString();
   const windowOver = c.force ? sql`1` : sql`coalesce(${mappings.retryAt}, 0) <= ${c.now}`;
+  const lease = toIngesting(c.owner, c.now + c.leaseMs);
   const rows = await db
     .insert(mappings)
     .values({
       source: c.source,
       key: c.key,
-      state: "ingesting",
+      ...lease,
       originUrl: c.originUrl,
       attempts: 1,
-      leaseOwner: c.owner,
-      leaseUntil: c.now + c.leaseMs,
       createdAt: iso,
       updatedAt: iso,
     })
     .onConflictDoUpdate({
       target: [mappings.source, mappings.key],
       set: {
-        state: "ingesting",
-        leaseOwner: c.owner,
-        leaseUntil: c.now + c.leaseMs,
+        ...lease,
         attempts: sql`${mappings.attempts} + 1`,
         originUrl: sql`coalesce(excluded.origin_url, ${mappings.originUrl})`,
         updatedAt: iso,
@@ -54,10 +53,13 @@ export async function claimIngestLease(db: Db, c: LeaseClaim): Promise<MappingRo
     })
     .returning();
   const row = rows[0];
-  return row && row.leaseOwner === c.owner && row.state === "ingesting" ? row : null;
+  if (!row || row.leaseOwner !== c.owner || row.state !== "ingesting") return null;
+  // A forced claim may take over a `missing` answer that lookups still hold.
+  await forgetAsset(c.source, c.key);
+  return row;
 }
 
-/** Updates a mapping only while we still hold its lease; null when the lease was lost. */
+/** Records an ingest outcome only while we still hold the lease; null when the lease was lost. */
 async function whileLeased(
   db: Db,
   id: number,
@@ -66,21 +68,16 @@ async function whileLeased(
 ): Promise<MappingRow | null> {
   const rows = await db
     .update(mappings)
-    .set({ ...set, leaseOwner: null, leaseUntil: null, updatedAt: nowIso() })
+    .set({ ...set, updatedAt: nowIso() })
     .where(and(eq(mappings.id, id), eq(mappings.leaseOwner, owner), eq(mappings.state, "ingesting")))
     .returning();
-  return rows[0] ?? null;
+  const row = rows[0] ?? null;
+  if (row) await forgetAsset(row.source, row.key);
+  return row;
 }
 
-export const completeIngest = (db: Db, id: number, owner: string, imageId: string, bytes: number | null) =>
-  whileLeased(db, id, owner, {
-    state: "ready",
-    imageId,
-    bytes,
-    lastError: null,
-    failureReason: null,
-    retryAt: null,
-  });
+export const completeIngest = (db: Db, id: number, owner: string, imageId: string, record: OriginRecord) =>
+  whileLeased(db, id, owner, toReadyFrom(imageId, record));
 
 export const failIngest = (
   db: Db,
@@ -89,16 +86,7 @@ export const failIngest = (
   reason: string,
   message: string,
   retryAt: number,
-) => whileLeased(db, id, owner, { state: "failed", failureReason: reason, lastError: message, retryAt });
+) => whileLeased(db, id, owner, toFailed(reason, message, retryAt));
 
 export const markMissing = (db: Db, id: number, owner: string, message: string, retryAt: number) =>
-  whileLeased(db, id, owner, {
-    state: "missing",
-    failureReason: null,
-    lastError: message,
-    retryAt,
-  });
-
-export async function getMappingRow(db: Db, id: number): Promise<MappingRow | null> {
-  return (await db.select().from(mappings).where(eq(mappings.id, id)).get()) ?? null;
-}
+  whileLeased(db, id, owner, toMissing(message, retryAt));

@@ -1,51 +1,23 @@
 import { and, asc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
+import { forgetAsset } from "../cache";
 import { type Db, isUniqueViolation, nowIso } from "./client";
 import { type MappingRow, type MappingState, mappings } from "./schema";
+import { toReady } from "./transitions";
 
-/** A mapping as the admin API shows it. */
-export interface Mapping {
-  id: number;
-  source: string;
-  key: string;
-  imageId: string | null;
-  state: MappingState;
-  originUrl: string | null;
-  attempts: number;
-  lastError: string | null;
-  hits: number;
-  lastHitAt: string | null;
-  /** `failed`: earliest retry; `missing`: end of the negative-cache window. */
-  retryAt: string | null;
-  createdAt: string;
-  updatedAt: string;
-}
+/**
+ * A mapping as the admin API shows it: the row without the lease internals, deadlines as ISO
+ * strings. `retryAt` is, for `failed`, the earliest retry; for `missing`, the end of the
+ * negative-cache window.
+ */
+export type Mapping = Omit<MappingRow, "leaseOwner" | "leaseUntil" | "retryAt"> & { retryAt: string | null };
 
 export function toMapping(row: MappingRow): Mapping {
-  return {
-    id: row.id,
-    source: row.source,
-    key: row.key,
-    imageId: row.imageId,
-    state: row.state,
-    originUrl: row.originUrl,
-    attempts: row.attempts,
-    lastError: row.lastError,
-    hits: row.hits,
-    lastHitAt: row.lastHitAt,
-    retryAt: row.retryAt == null ? null : new Date(row.retryAt).toISOString(),
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
-  };
+  const { leaseOwner: _owner, leaseUntil: _until, retryAt, ...rest } = row;
+  return { ...rest, retryAt: retryAt == null ? null : new Date(retryAt).toISOString() };
 }
 
 /** The columns the redirect path needs: one row through the (source, key) unique index. */
-export interface MappingLookup {
-  id: number;
-  imageId: string | null;
-  state: MappingState;
-  retryAt: number | null;
-  leaseUntil: number | null;
-}
+export type MappingLookup = Pick<MappingRow, "id" | "imageId" | "state" | "retryAt" | "leaseUntil">;
 
 export async function findMappingForRedirect(
   db: Db,
@@ -118,55 +90,53 @@ export interface NewReadyMapping {
 }
 
 /**
- * Maps an asset to an image. Without `upsert`, an asset that is already mapped (`ready`) is left
- * alone and `null` is returned; a row that only records an unfinished or failed ingest is taken over.
- * One statement, so two concurrent calls cannot both win.
+ * Maps an asset to an image (→ `ready`). Without `upsert`, an asset that is already mapped
+ * (`ready`) is left alone and `null` is returned; a row that only records an unfinished or failed
+ * ingest is taken over. One statement, so two concurrent calls cannot both win.
  */
 export async function putReadyMapping(db: Db, m: NewReadyMapping, upsert: boolean): Promise<Mapping | null> {
   const now = nowIso();
-  const values = { ...m, state: "ready" as const, attempts: 0, createdAt: now, updatedAt: now };
+  let rows: MappingRow[];
   try {
-    const rows = await db
+    rows = await db
       .insert(mappings)
-      .values(values)
+      .values({ ...m, ...toReady(m.imageId), attempts: 0, createdAt: now, updatedAt: now })
       .onConflictDoUpdate({
         target: [mappings.source, mappings.key],
         set: {
-          imageId: m.imageId,
-          state: "ready",
+          ...toReady(m.imageId),
           originUrl: sql`coalesce(excluded.origin_url, ${mappings.originUrl})`,
-          lastError: null,
-          leaseOwner: null,
-          leaseUntil: null,
-          retryAt: null,
           updatedAt: now,
         },
         setWhere: upsert ? undefined : sql`${mappings.state} <> 'ready'`,
       })
       .returning();
-    return rows[0] ? toMapping(rows[0]) : null;
   } catch (err) {
     if (isUniqueViolation(err)) return null;
     throw err;
   }
+  if (!rows[0]) return null;
+  await forgetAsset(m.source, m.key);
+  return toMapping(rows[0]);
 }
 
-export type MappingPatch = Partial<
-  Pick<MappingRow, "imageId" | "state" | "lastError" | "retryAt" | "attempts" | "leaseOwner" | "leaseUntil">
->;
-
-export async function updateMapping(db: Db, id: number, patch: MappingPatch): Promise<Mapping | null> {
+/** Points a mapping at another image (→ `ready`); null when there is no such mapping. */
+export async function setMappingImage(db: Db, id: number, imageId: string): Promise<Mapping | null> {
   const rows = await db
     .update(mappings)
-    .set({ ...patch, updatedAt: nowIso() })
+    .set({ ...toReady(imageId), updatedAt: nowIso() })
     .where(eq(mappings.id, id))
     .returning();
-  return rows[0] ? toMapping(rows[0]) : null;
+  if (!rows[0]) return null;
+  await forgetAsset(rows[0].source, rows[0].key);
+  return toMapping(rows[0]);
 }
 
 export async function deleteMapping(db: Db, id: number): Promise<Mapping | null> {
   const rows = await db.delete(mappings).where(eq(mappings.id, id)).returning();
-  return rows[0] ? toMapping(rows[0]) : null;
+  if (!rows[0]) return null;
+  await forgetAsset(rows[0].source, rows[0].key);
+  return toMapping(rows[0]);
 }
 
 export interface HitDelta {

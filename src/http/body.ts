@@ -1,5 +1,9 @@
-import { z } from "zod";
+import * as z from "zod/mini";
+import en from "zod/v4/locales/en.js";
 import { ApiError, apiError, ERRORS } from "../errors";
+
+// zod/mini ships no messages; the English ones name what was expected and which keys are unknown.
+z.config(en());
 
 /** Largest JSON body the admin API reads outside bulk import. */
 export const MAX_JSON_BYTES = 1024 * 1024;
@@ -36,7 +40,7 @@ function requireJsonType(request: Request): void {
 }
 
 /** Parses a JSON body and validates it; 415/400/413/422 with the failing field named. */
-export async function readJson<S extends z.ZodType>(request: Request, schema: S): Promise<z.infer<S>> {
+export async function readJson<S extends z.ZodMiniType>(request: Request, schema: S): Promise<z.output<S>> {
   requireJsonType(request);
   const text = await readText(request, MAX_JSON_BYTES);
   let data: unknown;
@@ -48,7 +52,7 @@ export async function readJson<S extends z.ZodType>(request: Request, schema: S)
   return validate(schema, data);
 }
 
-export function validate<S extends z.ZodType>(schema: S, data: unknown): z.infer<S> {
+export function validate<S extends z.ZodMiniType>(schema: S, data: unknown): z.output<S> {
   const parsed = schema.safeParse(data);
   if (!parsed.success) throw new ValidationError(parsed.error);
   return parsed.data;
@@ -61,7 +65,7 @@ export function fieldPath(path: ReadonlyArray<PropertyKey>): string {
 /** 422 carrying one entry per zod issue, each message starting with the field's path. */
 export class ValidationError extends ApiError {
   readonly issues: { code: number; message: string }[];
-  constructor(error: z.ZodError) {
+  constructor(error: z.core.$ZodError) {
     const issues = error.issues.map((i) => ({
       code: ERRORS.validation_failed.code,
       message: `${fieldPath(i.path)}: ${i.message}`,

@@ -1,7 +1,9 @@
 import { config } from "../config";
+import { imageIdRef } from "../images/ids";
 import { getDb } from "../db/client";
 import type { ImportRow } from "../db/import";
 import { listSources } from "../db/sources";
+import { imageDetails } from "../images/binding";
 import { validateKey } from "../parsers/key";
 import { originUrlForKey } from "../resolve/origin";
 import { targetFor } from "../resolve/resolve";
@@ -10,11 +12,10 @@ import type { RawRow, RowError } from "./rows";
 
 const VERIFY_CONCURRENCY = 32;
 
+/** The first problem of an image id, by the same schema as POST /_admin/mappings. */
 function imageIdProblem(id: string): string | null {
-  if (id.length === 0) return "imageId: must not be empty";
-  if (id.length > 1024) return "imageId: at most 1024 characters";
-  if (id.startsWith("/") || id.endsWith("/")) return "imageId: must not start or end with '/'";
-  return null;
+  const parsed = imageIdRef.safeParse(id);
+  return parsed.success ? null : `imageId: ${parsed.error.issues[0]?.message ?? "is not valid"}`;
 }
 
 /**
@@ -32,7 +33,7 @@ export async function prepareRows(
   const cfg = config(env);
   const [ordered, all] = await Promise.all([
     matchableSources(env, cfg.sourcesCacheTtl),
-    listSources(getDb(env.DB)),
+    listSources(getDb(env, "primary")),
   ]);
   const byId = new Map(all.map((s) => [s.id, s]));
   const seen = new Map<string, number>();
@@ -106,7 +107,7 @@ export async function prepareRows(
   const worker = async () => {
     while (next < ids.length) {
       const id = ids[next++]!;
-      if ((await env.IMAGES.hosted.image(id).details()) === null) missing.add(id);
+      if ((await imageDetails(env, id)) === null) missing.add(id);
     }
   };
   await Promise.all(Array.from({ length: Math.min(VERIFY_CONCURRENCY, ids.length) }, worker));

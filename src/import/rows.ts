@@ -1,5 +1,5 @@
 import Papa from "papaparse";
-import { z } from "zod";
+import * as z from "zod/mini";
 import { apiError } from "../errors";
 
 /** One row of a bulk import as written by the operator, with where it came from. */
@@ -19,10 +19,10 @@ export interface RowError {
 export const MAX_IMPORT_ROWS = 100_000;
 
 const rowSchema = z.strictObject({
-  url: z.string().optional(),
-  source: z.string().optional(),
-  key: z.string().optional(),
-  imageId: z.string(),
+  url: z.optional(z.string("must be a string")),
+  source: z.optional(z.string("must be a string")),
+  key: z.optional(z.string("must be a string")),
+  imageId: z.string("must be a string"),
 });
 
 export type ImportFormat = "json" | "ndjson" | "csv";

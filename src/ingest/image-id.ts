@@ -1,6 +1,7 @@
+import { MAX_METADATA_BYTES } from "../images/limits";
+
 /** What the gateway writes into Images next to each image it ingests. */
 export const CREATOR = "legacy-image-gateway";
-const MAX_METADATA_BYTES = 1024;
 
 /**
  * The custom image id of an asset, so a retried or concurrent ingest lands on the same image and
@@ -26,7 +27,10 @@ export async function deterministicImageId(
 
 const byteLength = (s: string) => new TextEncoder().encode(s).byteLength;
 
-/** `{ source, key, originUrl }`, shortened so its JSON stays within Images' 1024-byte limit. */
+/** Bytes of key kept at least: with less room, the origin URL is dropped from the metadata instead. */
+const MIN_KEY_ROOM = 16;
+
+/** `{ source, key, originUrl }`, shortened so its JSON stays within Images' metadata limit. */
 export function ingestMetadata(
   source: string,
   key: string,
@@ -39,7 +43,7 @@ export function ingestMetadata(
   const withoutKey: Record<string, string> = { source, key: "" };
   if (originUrl) withoutKey.originUrl = originUrl;
   let budget = MAX_METADATA_BYTES - byteLength(JSON.stringify(withoutKey));
-  if (budget < 16) {
+  if (budget < MIN_KEY_ROOM) {
     delete withoutKey.originUrl;
     budget = MAX_METADATA_BYTES - byteLength(JSON.stringify(withoutKey));
   }

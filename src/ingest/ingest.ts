@@ -1,12 +1,17 @@
 import type { Config } from "../config";
-import { getDb } from "../db/client";
+import { clipMessage } from "../errors";
+import { getDb, nowIso } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
+import { isRetired } from "../db/retired";
 import type { MappingRow } from "../db/schema";
+import type { OriginRecord } from "../db/transitions";
 import type { Target } from "../resolve/resolve";
 import type { FailureReason } from "./failures";
 import { type OpenedBody, openImageBody } from "./guarded-body";
 import { CREATOR, deterministicImageId, filenameOf, ingestMetadata } from "./image-id";
-import { fetchOriginal, MAX_ORIGINAL_BYTES, timeout } from "./origin";
+import { callImages, imageDetails } from "../images/binding";
+import { MAX_IMAGE_BYTES } from "../images/limits";
+import { fetchOriginal, timeout, validator } from "./origin";
 
 /**
  * Lazy ingestion of one asset, shared by the redirect path and POST /_admin/ingest:
@@ -15,7 +20,7 @@ import { fetchOriginal, MAX_ORIGINAL_BYTES, timeout } from "./origin";
  * stream it into Images → record the outcome, conditional on still holding the lease.
  */
 export type IngestOutcome =
-  | { state: "ready"; mapping: MappingRow; reused: boolean }
+  | { state: "ready"; mapping: MappingRow; imageId: string; reused: boolean }
   | { state: "missing"; mapping: MappingRow | null; message: string }
   | { state: "failed"; mapping: MappingRow | null; reason: FailureReason; message: string }
   /** Someone else holds the lease, or the asset is already mapped: nothing was done. */
@@ -36,7 +41,7 @@ export async function startIngest(
   opts: { force?: boolean } = {},
 ): Promise<IngestRun | null> {
   const owner = crypto.randomUUID();
-  const claim = await claimIngestLease(getDb(env.DB), {
+  const claim = await claimIngestLease(getDb(env, "primary"), {
     source: target.source.id,
     key: target.asset.key,
     originUrl: target.originUrl,
@@ -60,38 +65,47 @@ async function runIngest(
   claim: MappingRow,
   owner: string,
 ): Promise<IngestOutcome> {
-  const db = getDb(env.DB);
+  const db = getDb(env, "primary");
   const { source } = target;
   const key = target.asset.key;
   const hosted = env.IMAGES.hosted;
-  const customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
+  let customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
 
   const fail = async (reason: FailureReason, message: string): Promise<IngestOutcome> => {
     const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
     const mapping = await failIngest(db, claim.id, owner, reason, message, retryAt);
     return { state: "failed", mapping, reason, message };
   };
-  const ready = async (imageId: string, bytes: number | null, reused: boolean): Promise<IngestOutcome> => {
-    const mapping = await completeIngest(db, claim.id, owner, imageId, bytes);
+  const ready = async (imageId: string, record: OriginRecord, reused: boolean): Promise<IngestOutcome> => {
+    const mapping = await completeIngest(db, claim.id, owner, imageId, record);
     if (!mapping) {
       // The lease expired and someone else took over. A generated id would be an orphan: drop it.
-      if (!reused && imageId !== customId)
-        await hosted
-          .image(imageId)
-          .delete()
-          .catch(() => false);
+      if (!reused && imageId !== customId) {
+        await callImages("delete", () => hosted.image(imageId).delete()).catch(() => false);
+      }
       return { state: "busy" };
     }
-    return { state: "ready", mapping, reused };
+    return { state: "ready", mapping, imageId, reused };
   };
   const existing = async (): Promise<boolean> =>
-    customId !== null && (await hosted.image(customId).details()) !== null;
+    customId !== null && (await imageDetails(env, customId)) !== null;
 
+  const unknown: OriginRecord = {
+    contentSha256: null,
+    bytes: null,
+    etag: null,
+    lastModified: null,
+    checkedAt: null,
+  };
   try {
-    if (await existing()) return await ready(customId!, null, true);
+    if (await existing()) {
+      // A retired image (replaced by a refresh, or its asset gone at the origin) is never brought
+      // back: the original is fetched again and uploaded under a generated id.
+      if (!(await isRetired(db, customId!))) return await ready(customId!, unknown, true);
+      customId = null;
+    }
   } catch (err) {
-    console.error("images details failed", err);
-    return fail("upload_error", "Cloudflare Images could not be reached");
+    return fail("upload_error", errorText(err));
   }
   if (!target.originUrl || !source.origin) return fail("no_origin", "the source has no origin");
 
@@ -113,7 +127,7 @@ async function runIngest(
 
   let body: OpenedBody;
   try {
-    body = await openImageBody(original.body, MAX_ORIGINAL_BYTES);
+    body = await openImageBody(original.body, MAX_IMAGE_BYTES, { digest: true });
   } catch {
     // Reading the first bytes failed: the origin stalled past the timeout or dropped the connection.
     if (signal.aborted) return fail(timeout().reason, timeout().message);
@@ -122,28 +136,36 @@ async function runIngest(
   if (!body.ok) return fail(body.refusal.reason, body.refusal.message);
   const { stats } = body;
   try {
-    const upload = hosted.upload(body.readable, {
-      ...(customId ? { id: customId } : {}),
-      filename: filenameOf(key),
-      metadata: ingestMetadata(source.id, key, target.originUrl),
-      creator: CREATOR,
-      requireSignedURLs: source.requireSignedURLs,
-    });
+    const upload = callImages("upload", () =>
+      hosted.upload(body.readable, {
+        ...(customId ? { id: customId } : {}),
+        filename: filenameOf(key),
+        metadata: ingestMetadata(source.id, key, target.originUrl),
+        creator: CREATOR,
+        requireSignedURLs: source.requireSignedURLs,
+      }),
+    );
     upload.catch(() => undefined); // a timeout may settle first; its rejection is then expected
     const meta = await abortable(upload, signal);
-    return await ready(meta.id, stats.bytes, false);
+    const record: OriginRecord = {
+      contentSha256: await stats.sha256,
+      bytes: stats.bytes,
+      etag: validator(original.etag),
+      lastModified: validator(original.lastModified),
+      checkedAt: nowIso(),
+    };
+    return await ready(meta.id, record, false);
   } catch (err) {
     if (stats.refusal) return fail(stats.refusal.reason, stats.refusal.message);
     if (signal.aborted) return fail(timeout().reason, timeout().message);
     // A takeover may have raced us to the same custom id: then the image is there, and good.
-    if (await existing().catch(() => false)) return ready(customId!, stats.bytes, true);
-    console.error("upload failed", err);
-    return fail(
-      "upload_error",
-      `the upload to Images failed: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500),
-    );
+    if (await existing().catch(() => false))
+      return ready(customId!, { ...unknown, bytes: stats.bytes }, true);
+    return fail("upload_error", clipMessage(`the upload to Images failed: ${errorText(err)}`));
   }
 }
+
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);

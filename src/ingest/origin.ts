@@ -1,10 +1,10 @@
+import { MAX_IMAGE_BYTES } from "../images/limits";
 import type { FailureReason } from "./failures";
 
 /**
  * Fetching an original from a legacy origin. Only the configured origin's scheme and host are ever
  * contacted — also across redirects — so no crafted path turns the gateway into an open proxy.
  */
-export const MAX_ORIGINAL_BYTES = 10 * 1024 * 1024;
 const MAX_REDIRECTS = 3;
 
 export type OriginFailure = {
@@ -16,19 +16,50 @@ export type OriginFailure = {
   message: string;
 };
 export type OriginResult =
-  { ok: true; body: ReadableStream<Uint8Array>; length: number | null } | ({ ok: false } & OriginFailure);
+  | {
+      ok: true;
+      body: ReadableStream<Uint8Array>;
+      length: number | null;
+      /** The origin's validators, sent back on the next refresh as If-None-Match / If-Modified-Since. */
+      etag: string | null;
+      lastModified: string | null;
+    }
+  | ({ ok: false } & OriginFailure);
+
+/** Validators of the copy we hold, for a conditional fetch (refresh). */
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+/** The origin answered 304 to a conditional fetch: the copy we hold is current. */
+export type NotModified = { ok: false; outcome: "not-modified" };
 
 /** True when `url` is on the origin's scheme and host (port included). */
 export function onOrigin(url: URL, origin: URL): boolean {
   return url.protocol === origin.protocol && url.host === origin.host;
 }
 
+export function fetchOriginal(originUrl: string, origin: string, signal: AbortSignal): Promise<OriginResult>;
+export function fetchOriginal(
+  originUrl: string,
+  origin: string,
+  signal: AbortSignal,
+  validators: Validators,
+): Promise<OriginResult | NotModified>;
 export async function fetchOriginal(
   originUrl: string,
   origin: string,
   signal: AbortSignal,
-): Promise<OriginResult> {
+  validators?: Validators,
+): Promise<OriginResult | NotModified> {
   const base = new URL(origin);
+  const headers: Record<string, string> = {
+    accept: "image/avif,image/webp,image/*,*/*;q=0.8",
+    "user-agent": "legacy-image-gateway",
+  };
+  if (validators?.etag) headers["if-none-match"] = validators.etag;
+  if (validators?.lastModified) headers["if-modified-since"] = validators.lastModified;
+  const conditional = "if-none-match" in headers || "if-modified-since" in headers;
   let url = new URL(originUrl);
   for (let hop = 0; ; hop++) {
     if (!onOrigin(url, base)) {
@@ -41,11 +72,7 @@ export async function fetchOriginal(
     }
     let res: Response;
     try {
-      res = await fetch(url.toString(), {
-        redirect: "manual",
-        signal,
-        headers: { accept: "image/avif,image/webp,image/*,*/*;q=0.8", "user-agent": "legacy-image-gateway" },
-      });
+      res = await fetch(url.toString(), { redirect: "manual", signal, headers });
     } catch (err) {
       if (signal.aborted) return timeout();
       return {
@@ -54,6 +81,10 @@ export async function fetchOriginal(
         reason: "network_error",
         message: `origin unreachable: ${errorText(err)}`,
       };
+    }
+    if (res.status === 304 && conditional) {
+      await res.body?.cancel();
+      return { ok: false, outcome: "not-modified" };
     }
     const location = res.headers.get("location");
     if (res.status >= 300 && res.status < 400 && location && hop < MAX_REDIRECTS) {
@@ -81,18 +112,27 @@ export async function fetchOriginal(
     }
     const declared = res.headers.get("content-length");
     const length = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null;
-    if (length !== null && length > MAX_ORIGINAL_BYTES) {
+    if (length !== null && length > MAX_IMAGE_BYTES) {
       await res.body.cancel();
       return {
         ok: false,
         outcome: "failed",
         reason: "too_large",
-        message: `the original is ${length} bytes, more than ${MAX_ORIGINAL_BYTES}`,
+        message: `the original is ${length} bytes, more than ${MAX_IMAGE_BYTES}`,
       };
     }
-    return { ok: true, body: res.body, length };
+    return {
+      ok: true,
+      body: res.body,
+      length,
+      etag: res.headers.get("etag"),
+      lastModified: res.headers.get("last-modified"),
+    };
   }
 }
+
+/** A validator worth storing: present and of a sane length (a header is the origin's to choose). */
+export const validator = (v: string | null): string | null => (v && v.length <= 512 ? v : null);
 
 export function timeout(): { ok: false } & OriginFailure {
   return {

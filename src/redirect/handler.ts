@@ -1,13 +1,13 @@
 import { type Config, config } from "../config";
 import { getDb } from "../db/client";
 import { findMappingForRedirect, type MappingLookup } from "../db/mappings";
+import { hotAnswer, rememberAnswer } from "../cache/answers";
+import { fromEdge, fromMemory, memoryEntry, remember } from "../cache/lookups";
 import { ApiError, apiError } from "../errors";
 import { type IngestOutcome, startIngest } from "../ingest/ingest";
 import { decide, deliveryLocation, type SignedLocation, type Target, targetFor } from "../resolve/resolve";
 import { freshSources, lastKnownSources, matchableSources, refreshSourcesIfDue } from "../sources/registry";
 import { countHit, maybeFlushHits } from "./hits";
-import { hotAnswer, rememberAnswer } from "./hot-cache";
-import { fromEdge, fromMemory, remember } from "./lookup-cache";
 import { endUserError, methodNotAllowed, redirect, temporaryOriginRedirect } from "./respond";
 
 /**
@@ -50,32 +50,34 @@ export async function handleLegacyRequest(
     return endUserError(apiError("storage_unavailable", "Temporarily unavailable"), head);
   }
 
-  const decision = decide(target.source, lookup, now);
+  const decision = decide(target, lookup, now);
   try {
     switch (decision.action) {
       case "redirect": {
         const m = lookup!;
         countAndMaybeFlush(env, ctx, cfg, m.id, now);
-        const loc = await deliveryLocation(cfg, url.origin, target, m.imageId!, now);
+        const loc = await deliveryLocation(cfg, url.origin, target, decision.imageId, now);
         const response = deliveryRedirect(target, loc);
-        if (!loc.signed && cfg.lookupCacheTtl > 0) {
+        const entry = loc.signed ? undefined : memoryEntry(target.source.id, target.asset.key, now);
+        if (entry) {
           rememberAnswer(cfg, request.url, {
             status: response.status,
             headers: new Headers(response.headers),
             mappingId: m.id,
-            // As long as the mapping's cached lookup, spread over the TTL's last quarter so hot URLs
-            // do not all expire in one burst; a change of sources drops them earlier.
+            // Spread over the TTL's last quarter so hot URLs do not all expire in one burst; the
+            // answer also dies with its lookup entry (forgotten, evicted) or a change of sources.
             expiresAt: now + cfg.lookupCacheTtl * 1000 * (0.75 + Math.random() * 0.25),
+            lookup: entry,
           });
         }
         return response;
       }
       case "ingest":
-        return await ingestOnFirstHit(env, ctx, cfg, url, target, now, head);
+        return await ingestOnFirstHit(env, ctx, cfg, url, target, decision.originUrl, now, head);
       case "redirect-origin":
-        return temporaryOriginRedirect(target.originUrl!);
-      default:
-        return endUserError(decision.error!, head);
+        return temporaryOriginRedirect(decision.originUrl);
+      case "not-found":
+        return endUserError(decision.error, head);
     }
   } catch (err) {
     if (err instanceof ApiError) return endUserError(err, head);
@@ -128,10 +130,11 @@ async function ingestOnFirstHit(
   cfg: Config,
   url: URL,
   target: Target,
+  originUrl: string,
   now: number,
   head: boolean,
 ): Promise<Response> {
-  const fallback = () => temporaryOriginRedirect(target.originUrl!);
+  const fallback = () => temporaryOriginRedirect(originUrl);
   let run;
   try {
     run = await startIngest(env, cfg, target, now);
@@ -153,7 +156,10 @@ async function ingestOnFirstHit(
     const m = outcome.mapping;
     const put = remember(target.source.id, target.asset.key, m, cfg.lookupCacheTtl, Date.now());
     if (put) ctx.waitUntil(put.catch(() => undefined));
-    return deliveryRedirect(target, await deliveryLocation(cfg, url.origin, target, m.imageId!, Date.now()));
+    return deliveryRedirect(
+      target,
+      await deliveryLocation(cfg, url.origin, target, outcome.imageId, Date.now()),
+    );
   }
   if (outcome.state === "missing") {
     return endUserError(
@@ -186,7 +192,7 @@ async function lookupMapping(
     const cached = fromMemory(source, key, now) ?? (await fromEdge(source, key, now).catch(() => undefined));
     if (cached) return cached;
   }
-  const row = await findMappingForRedirect(getDb(env.DB), source, key);
+  const row = await findMappingForRedirect(getDb(env, "replica"), source, key);
   if (row) {
     const put = remember(source, key, row, ttl, now);
     if (put) ctx.waitUntil(put.catch(() => undefined));

@@ -31,7 +31,7 @@ export function flushHits(env: Env, now = Date.now()): Promise<void> {
   const deltas: HitDelta[] = [];
   for (const [id, p] of pending) deltas.push({ id, hits: p.hits, lastHitAt: new Date(p.last).toISOString() });
   pending.clear();
-  flushing = addHits(getDb(env.DB), deltas)
+  flushing = addHits(getDb(env, "primary"), deltas)
     .catch((err) => {
       // Put the counts back so the next flush retries them.
       for (const d of deltas) {

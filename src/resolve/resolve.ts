@@ -8,8 +8,8 @@ import type { ParsedAsset } from "../parsers/types";
 import { matchSource } from "../sources/match";
 import type { Source } from "../sources/types";
 
-/** What a GET of a legacy URL does. */
-export type Action = "redirect" | "ingest" | "redirect-origin" | "not-found" | "invalid";
+/** What a GET of a legacy URL does ("invalid": a source matched but the URL could not be parsed). */
+export type Action = Decision["action"] | "invalid";
 
 /** A legacy URL matched to a source and parsed into an asset key: everything known before D1. */
 export interface Target {
@@ -57,33 +57,35 @@ export function originUrlFor(source: Source, asset: ParsedAsset): string | null 
   return source.origin ? `${source.origin}/${asset.originPath}` : null;
 }
 
-export interface Decision {
-  action: Action;
-  error?: ApiError;
-}
+/** What a GET of a legacy URL does, with what that action needs. */
+export type Decision =
+  | { action: "redirect"; imageId: string }
+  | { action: "ingest"; originUrl: string }
+  | { action: "redirect-origin"; originUrl: string }
+  | { action: "not-found"; error: ApiError };
+
+const NOT_MAPPED = () => apiError("asset_not_found", "This asset is not mapped to an image");
+const MISSING = () => apiError("asset_missing_at_origin", "The original is missing at the legacy origin");
 
 /** The state machine of the redirect path, given the mapping row (or its absence). */
-export function decide(source: Source, m: MappingLookup | null, now: number): Decision {
+export function decide(target: Target, m: MappingLookup | null, now: number): Decision {
+  const { source, originUrl } = target;
   if (m) {
-    if (m.state === "ready" && m.imageId !== null) return { action: "redirect" };
-    if (m.state === "missing" && m.retryAt !== null && m.retryAt > now) {
-      return {
-        action: "not-found",
-        error: apiError("asset_missing_at_origin", "The original is missing at the legacy origin"),
-      };
-    }
+    if (m.state === "ready" && m.imageId !== null) return { action: "redirect", imageId: m.imageId };
+    if (m.state === "missing" && m.retryAt !== null && m.retryAt > now)
+      return { action: "not-found", error: MISSING() };
     // Another request is ingesting it, or the last attempt failed and its backoff has not ended:
     // the user gets the original from the origin meanwhile.
-    if (m.state === "ingesting" && m.leaseUntil !== null && m.leaseUntil > now && source.origin) {
-      return { action: "redirect-origin" };
+    if (originUrl && m.state === "ingesting" && m.leaseUntil !== null && m.leaseUntil > now) {
+      return { action: "redirect-origin", originUrl };
     }
-    if (m.state === "failed" && m.retryAt !== null && m.retryAt > now && source.origin) {
-      return { action: "redirect-origin" };
+    if (originUrl && m.state === "failed" && m.retryAt !== null && m.retryAt > now) {
+      return { action: "redirect-origin", originUrl };
     }
   }
-  if (source.origin && source.onMiss === "ingest") return { action: "ingest" };
-  if (source.origin && source.onMiss === "redirect-origin") return { action: "redirect-origin" };
-  return { action: "not-found", error: apiError("asset_not_found", "This asset is not mapped to an image") };
+  if (originUrl && source.onMiss === "ingest") return { action: "ingest", originUrl };
+  if (originUrl && source.onMiss === "redirect-origin") return { action: "redirect-origin", originUrl };
+  return { action: "not-found", error: NOT_MAPPED() };
 }
 
 export interface SignedLocation {

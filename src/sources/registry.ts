@@ -1,34 +1,27 @@
+import { freshSources, lastKnownSources, storeSources } from "../cache/sources";
 import { getDb } from "../db/client";
 import { listSources } from "../db/sources";
-import { forgetAnswers } from "../redirect/hot-cache";
 import { orderForMatching } from "./match";
 import type { Source } from "./types";
 
 /**
  * Sources change rarely and are needed by every request, so each isolate keeps them in memory
- * and re-reads them every `sourcesCacheTtl` seconds. Admin writes in this isolate drop the copy at
- * once; other isolates pick a change up at their next re-read. A failed re-read keeps serving the
- * last good copy. A re-read that finds the sources changed drops this isolate's remembered answers
- * (redirect status, prefixes… may differ now); one that finds them unchanged keeps them.
+ * (cache/sources.ts) and re-reads them every `sourcesCacheTtl` seconds. Writes through db/sources.ts
+ * drop the copy at once in this isolate; other isolates pick a change up at their next re-read. A
+ * failed re-read keeps serving the last good copy.
  */
-let cached: { ordered: Source[]; signature: string; loadedAt: number } | null = null;
 let loading: Promise<Source[]> | null = null;
 
-/** This isolate's copy when it is fresh, without waiting: the redirect path's usual case. */
-export function freshSources(ttlSeconds: number, now: number): Source[] | null {
-  return cached && now - cached.loadedAt < ttlSeconds * 1000 ? cached.ordered : null;
-}
+export { freshSources, lastKnownSources };
 
 export async function matchableSources(env: Env, ttlSeconds: number): Promise<Source[]> {
   const fresh = freshSources(ttlSeconds, Date.now());
   if (fresh) return fresh;
   if (!loading) {
-    loading = listSources(getDb(env.DB))
+    loading = listSources(getDb(env, "replica"))
       .then((all) => {
-        const signature = JSON.stringify(all);
-        if (cached && cached.signature !== signature) forgetAnswers();
         const ordered = orderForMatching(all);
-        cached = { ordered, signature, loadedAt: Date.now() };
+        storeSources(ordered, Date.now());
         return ordered;
       })
       .finally(() => {
@@ -38,7 +31,8 @@ export async function matchableSources(env: Env, ttlSeconds: number): Promise<So
   try {
     return await loading;
   } catch (err) {
-    if (cached) return cached.ordered;
+    const last = lastKnownSources();
+    if (last) return last;
     throw err;
   }
 }
@@ -55,14 +49,4 @@ export function refreshSourcesIfDue(env: Env, ctx: ExecutionContext, ttlSeconds:
       () => undefined,
     ),
   );
-}
-
-/** The last loaded copy, for fallbacks when D1 cannot be reached. */
-export function lastKnownSources(): Source[] | null {
-  return cached?.ordered ?? null;
-}
-
-export function invalidateSources(): void {
-  cached = null;
-  forgetAnswers();
 }

@@ -1,66 +1,121 @@
-import { z } from "zod";
-import { ON_MISS, SOURCE_KINDS } from "../db/schema";
+import * as z from "zod/mini";
+import { ON_MISS, ON_ORIGIN_GONE, SOURCE_KINDS } from "../db/schema";
 
-/** Request bodies for sources: the single source of truth for their shape and their types. */
+/**
+ * Request bodies for sources: the single source of truth for their shape and, through `z.infer`,
+ * for the types of a source's options (see ./types.ts).
+ */
 
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 const PREFIX_SEGMENT = "[A-Za-z0-9._~!$&'()*+,;=:@-]+";
 const PREFIX = new RegExp(`^/(${PREFIX_SEGMENT}(/${PREFIX_SEGMENT})*)?/?$`);
 const VARIANT = /^[A-Za-z0-9_-]{1,99}$/;
 
+export const REDIRECT_STATUSES = [301, 302, 307, 308] as const;
+export type RedirectStatus = (typeof REDIRECT_STATUSES)[number];
+
 export const sourceId = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be 1–64 of a-z, 0-9 and '-', starting with a letter or digit");
-
-const host = z
-  .string()
-  .transform((h) => h.trim().toLowerCase())
-  .refine(
-    (h) => HOST.test(h),
-    "must be a bare host name such as images.example.com (no scheme, port or path)",
+  .check(
+    z.regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "must be 1–64 of a-z, 0-9 and '-', starting with a letter or digit"),
   );
 
-const pathPrefix = z
-  .string()
-  .regex(PREFIX, "must start with '/' and be made of path segments such as /legacy/images")
-  .refine((p) => !p.split("/").some((s) => s === "." || s === ".."), "must not contain '.' or '..' segments")
-  .transform((p) => (p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p));
+const host = z
+  .pipe(
+    z.string(),
+    z.transform((h) => h.trim().toLowerCase()),
+  )
+  .check(
+    z.refine(
+      (h) => HOST.test(h),
+      "must be a bare host name such as images.example.com (no scheme, port or path)",
+    ),
+  );
 
-const origin = z
-  .string()
-  .refine((value) => {
-    try {
-      const u = new URL(value);
-      return (u.protocol === "https:" || u.protocol === "http:") && !u.search && !u.hash && !u.username;
-    } catch {
-      return false;
-    }
-  }, "must be an http(s) URL without query, fragment or credentials, e.g. https://res.cloudinary.com/demo")
-  .transform((o) => o.replace(/\/+$/, ""));
+const pathPrefix = z.pipe(
+  z.string().check(
+    z.regex(PREFIX, "must start with '/' and be made of path segments such as /legacy/images"),
+    z.refine(
+      (p) => !p.split("/").some((s) => s === "." || s === ".."),
+      "must not contain '.' or '..' segments",
+    ),
+  ),
+  z.transform((p) => (p.length > 1 && p.endsWith("/") ? p.slice(0, -1) : p)),
+);
 
-const variantName = z.string().regex(VARIANT, "must be a variant name of letters, digits, '_' or '-'");
+/**
+ * An origin is stored normalised, as `new URL` reads it (so a tab or newline in the input cannot
+ * reach a `Location` header), without trailing `/`, and never with credentials.
+ */
+export function normalizeOrigin(value: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(value);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") return null;
+  if (u.search || u.hash || u.username || u.password) return null;
+  return (u.origin + u.pathname).replace(/\/+$/, "");
+}
+
+const origin = z.pipe(
+  z
+    .string()
+    .check(
+      z.refine(
+        (v) => normalizeOrigin(v) !== null,
+        "must be an http(s) URL without query, fragment or credentials, e.g. https://res.cloudinary.com/demo",
+      ),
+    ),
+  z.transform((o) => normalizeOrigin(o)!),
+);
+
+const variantName = z
+  .string()
+  .check(z.regex(VARIANT, "must be a variant name of letters, digits, '_' or '-'"));
+
+/**
+ * Any kind: `webhookSecret` names the Worker secret (`wrangler secret put <NAME>`) that signs the
+ * source's webhooks — the name only, never the value, is stored in D1.
+ */
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const GATEWAY_SECRETS = ["ADMIN_TOKEN", "ADMIN_READ_TOKEN", "IMAGES_SIGNING_KEY"];
+const hookOptions = {
+  webhookSecret: z.optional(
+    z.string().check(
+      z.regex(SECRET_NAME, "must be the name of a Worker secret (letters, digits and '_')"),
+      z.refine((n) => !GATEWAY_SECRETS.includes(n), "must not be one of the gateway's own secrets"),
+    ),
+  ),
+};
 
 export const cloudinaryOptions = z.strictObject({
-  cloudName: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Cloudinary cloud name")
-    .optional(),
-  namedTransformations: z
-    .record(
-      z.string().regex(/^(t_)?[A-Za-z0-9_.-]{1,128}$/, "must be a named transformation such as t_thumb"),
+  ...hookOptions,
+  /** Cloudinary signs notifications with SHA-1 unless the account is set to SHA-256. */
+  signatureAlgorithm: z.optional(z.enum(["sha1", "sha256"])),
+  cloudName: z.optional(
+    z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Cloudinary cloud name")),
+  ),
+  namedTransformations: z.optional(
+    z.record(
+      z
+        .string()
+        .check(z.regex(/^(t_)?[A-Za-z0-9_.-]{1,128}$/, "must be a named transformation such as t_thumb")),
       variantName,
-    )
-    .optional(),
+    ),
+  ),
 });
-export const imgixOptions = z.strictObject({});
+export const imgixOptions = z.strictObject(hookOptions);
 export const s3Options = z.strictObject({
-  bucket: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")
-    .optional(),
+  ...hookOptions,
+  bucket: z.optional(
+    z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")),
+  ),
 });
 export const httpOptions = z.strictObject({
-  keepQuery: z.array(z.string().min(1).max(64)).max(20).optional(),
+  ...hookOptions,
+  keepQuery: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20))),
 });
 
 export const OPTIONS_BY_KIND = {
@@ -70,51 +125,79 @@ export const OPTIONS_BY_KIND = {
   http: httpOptions,
 } as const;
 
-/** Every field of a source as stored; defaults filled. */
-export const sourceFields = z.strictObject({
+export type CloudinaryOptions = z.infer<typeof cloudinaryOptions>;
+export type ImgixOptions = z.infer<typeof imgixOptions>;
+export type S3Options = z.infer<typeof s3Options>;
+export type HttpOptions = z.infer<typeof httpOptions>;
+/** What `sources.options` holds: the options of the source's kind (validated before storing). */
+export type SourceOptions = CloudinaryOptions & S3Options & HttpOptions;
+
+/** Every writable field of a source, without defaults (a PATCH is a partial of these). */
+const sourceFields = z.strictObject({
   id: sourceId,
   kind: z.enum(SOURCE_KINDS),
-  host: host.nullable().default(null),
-  pathPrefix: pathPrefix.default("/"),
-  origin: origin.nullable().default(null),
-  onMiss: z.enum(ON_MISS).optional(),
-  redirectStatus: z.union([z.literal(301), z.literal(302), z.literal(307), z.literal(308)]).default(301),
-  defaultVariant: variantName.default("public"),
-  requireSignedURLs: z.boolean().default(false),
-  options: z.record(z.string(), z.unknown()).default({}),
-  enabled: z.boolean().default(true),
+  host: z.nullable(host),
+  pathPrefix,
+  origin: z.nullable(origin),
+  onMiss: z.enum(ON_MISS),
+  redirectStatus: z.union(REDIRECT_STATUSES.map((s) => z.literal(s))),
+  defaultVariant: variantName,
+  requireSignedURLs: z.boolean(),
+  options: z.record(z.string(), z.unknown()),
+  enabled: z.boolean(),
+  onOriginGone: z.enum(ON_ORIGIN_GONE),
+  revalidateAfter: z.nullable(
+    z
+      .number()
+      .check(
+        z.refine(
+          (n) => Number.isInteger(n) && n >= 60 && n <= 31_536_000,
+          "must be whole seconds, from 60 to 31536000 (a year)",
+        ),
+      ),
+  ),
 });
 
-/** Cross-field rules: kind-specific options, and an origin for the onMiss modes that need one. */
-export const sourceInput = sourceFields
-  .superRefine((s, ctx) => {
-    const parsed = OPTIONS_BY_KIND[s.kind].safeParse(s.options);
-    if (!parsed.success) {
-      for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["options", ...issue.path] });
-    }
-    if ((s.onMiss === "ingest" || s.onMiss === "redirect-origin") && !s.origin) {
-      ctx.addIssue({ code: "custom", path: ["onMiss"], message: `'${s.onMiss}' needs an origin` });
-    }
-  })
-  .transform((s) => ({
-    ...s,
-    onMiss: s.onMiss ?? (s.origin ? ("ingest" as const) : ("not-found" as const)),
-  }));
+/** POST: defaults filled, then the cross-field rules. */
+export const sourceInput = z
+  .pipe(
+    z.strictObject({
+      ...sourceFields.shape,
+      host: z._default(sourceFields.shape.host, null),
+      pathPrefix: z._default(pathPrefix, "/"),
+      origin: z._default(sourceFields.shape.origin, null),
+      onMiss: z.optional(sourceFields.shape.onMiss),
+      redirectStatus: z._default(sourceFields.shape.redirectStatus, 301),
+      defaultVariant: z._default(variantName, "public"),
+      requireSignedURLs: z._default(z.boolean(), false),
+      options: z._default(sourceFields.shape.options, {}),
+      enabled: z._default(z.boolean(), true),
+      onOriginGone: z._default(sourceFields.shape.onOriginGone, "keep"),
+      revalidateAfter: z._default(sourceFields.shape.revalidateAfter, null),
+    }),
+    z.transform((s) => ({
+      ...s,
+      onMiss: s.onMiss ?? (s.origin ? ("ingest" as const) : ("not-found" as const)),
+      // Checked against the kind's schema below.
+      options: s.options as SourceOptions,
+    })),
+  )
+  .check(
+    z.superRefine((s, ctx) => {
+      const parsed = OPTIONS_BY_KIND[s.kind].safeParse(s.options);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) ctx.addIssue({ ...issue, path: ["options", ...issue.path] });
+      }
+      if ((s.onMiss === "ingest" || s.onMiss === "redirect-origin") && !s.origin) {
+        ctx.addIssue({ code: "custom", path: ["onMiss"], message: `'${s.onMiss}' needs an origin` });
+      }
+      if (s.revalidateAfter !== null && !s.origin) {
+        ctx.addIssue({ code: "custom", path: ["revalidateAfter"], message: "needs an origin to re-check" });
+      }
+    }),
+  );
 
 export type SourceInput = z.output<typeof sourceInput>;
 
-/** PATCH: any field but id; merged over the stored source, then validated as a whole. */
-export const sourcePatch = z
-  .strictObject({
-    kind: z.enum(SOURCE_KINDS),
-    host: z.string().nullable(),
-    pathPrefix: z.string(),
-    origin: z.string().nullable(),
-    onMiss: z.enum(ON_MISS),
-    redirectStatus: z.number(),
-    defaultVariant: z.string(),
-    requireSignedURLs: z.boolean(),
-    options: z.record(z.string(), z.unknown()),
-    enabled: z.boolean(),
-  })
-  .partial();
+/** PATCH: any field but id; merged over the stored source, then validated as a whole by `sourceInput`. */
+export const sourcePatch = z.partial(z.omit(sourceFields, { id: true }));

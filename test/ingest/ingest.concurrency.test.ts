@@ -99,7 +99,7 @@ describe("the lease itself", () => {
     const now = Date.now();
     const claims = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
-        claimIngestLease(getDb(env.DB), {
+        claimIngestLease(getDb(env, "primary"), {
           source: s.id,
           key: "k.png",
           originUrl: null,
@@ -134,7 +134,7 @@ describe("the lease itself", () => {
       insert.bind(s.id, "orphaned", "orphaned", "img", null, iso, iso),
     ]);
     const claim = (key: string, force = false) =>
-      claimIngestLease(getDb(env.DB), {
+      claimIngestLease(getDb(env, "primary"), {
         source: s.id,
         key,
         originUrl: null,

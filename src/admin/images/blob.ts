@@ -1,6 +1,6 @@
 import { type ImageFormat, SNIFF_BYTES, sniffImage } from "../../ingest/sniff";
 import type { AdminHandler } from "../types";
-import { callImages, notFound } from "./binding";
+import { callImages, imageNotFound } from "../../images/binding";
 import { imageIdParam } from "./id";
 
 const CONTENT_TYPES: Record<ImageFormat, string> = {
@@ -21,7 +21,7 @@ const CONTENT_TYPES: Record<ImageFormat, string> = {
 export const imageBlobRoute: AdminHandler = async (req, env) => {
   const id = imageIdParam(req.params.id);
   const bytes = await callImages("bytes", () => env.IMAGES.hosted.image(id).bytes());
-  if (!bytes) throw notFound(id);
+  if (!bytes) throw imageNotFound(id);
   const { format, body } = await peekFormat(bytes);
   return new Response(body, {
     headers: {

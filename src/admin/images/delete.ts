@@ -1,9 +1,8 @@
 import { getDb } from "../../db/client";
 import { orphanMappingsOfImage } from "../../db/images";
 import { ok } from "../../http/envelope";
-import { forget } from "../../redirect/lookup-cache";
+import { callImages, requireHostedImage } from "../../images/binding";
 import type { AdminHandler } from "../types";
-import { callImages, requireHostedImage } from "./binding";
 import { imageIdParam } from "./id";
 
 /**
@@ -20,8 +19,7 @@ import { imageIdParam } from "./id";
 export const deleteImageRoute: AdminHandler = async (req, env) => {
   const id = imageIdParam(req.params.id);
   await requireHostedImage(env, id);
-  const affected = await orphanMappingsOfImage(getDb(env.DB), id);
-  await Promise.all(affected.map((m) => forget(m.source, m.key)));
+  const affected = await orphanMappingsOfImage(getDb(env, "primary"), id);
   // `false` means someone else deleted it meanwhile: it is gone either way.
   await callImages("delete", () => env.IMAGES.hosted.image(id).delete());
   return ok({ id, mappings: affected });

@@ -1,12 +1,12 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { apiError } from "../../errors";
 import { fieldError, validate } from "../../http/body";
-import { MAX_ORIGINAL_BYTES } from "../../ingest/origin";
-import { customImageId } from "./id";
+import { MAX_IMAGE_BYTES } from "../../images/limits";
+import { customImageId } from "../../images/ids";
 import { imageCreator, imageMetadata } from "./schema";
 
 /** Room for the text fields and the multipart framing next to a 10 MiB file. */
-export const MAX_FORM_BYTES = MAX_ORIGINAL_BYTES + 64 * 1024;
+export const MAX_FORM_BYTES = MAX_IMAGE_BYTES + 64 * 1024;
 
 const FIELDS = new Set(["file", "url", "id", "metadata", "requireSignedURLs", "creator"]);
 /** `metadata[alt]`, `metadata[a][b]`, `metadata[tags][]`: how the official SDK sends an object. */
@@ -14,38 +14,41 @@ const METADATA_FIELD = /^metadata((?:\[[^[\]]*\])+)$/;
 
 const uploadForm = z
   .strictObject({
-    file: z.custom<File>((v) => v instanceof File, "must be a file part").optional(),
-    url: z
-      .url({ protocol: /^https?$/, error: "must be an http or https URL" })
-      .max(8192, "must be at most 8192 characters")
-      .optional(),
-    id: customImageId.optional(),
-    metadata: imageMetadata.optional(),
-    requireSignedURLs: z
-      .enum(["true", "false"], "must be true or false")
-      .optional()
-      .transform((v) => v === "true"),
-    creator: imageCreator.optional(),
+    file: z.optional(z.custom<File>((v) => v instanceof File, "must be a file part")),
+    url: z.optional(
+      z
+        .url({ protocol: /^https?$/, error: "must be an http or https URL" })
+        .check(z.maxLength(8192, "must be at most 8192 characters")),
+    ),
+    id: z.optional(customImageId),
+    metadata: z.optional(imageMetadata),
+    requireSignedURLs: z.pipe(
+      z.optional(z.enum(["true", "false"], "must be true or false")),
+      z.transform((v) => v === "true"),
+    ),
+    creator: z.optional(imageCreator),
   })
-  .superRefine((f, ctx) => {
-    if (f.file !== undefined && f.url !== undefined) {
-      ctx.addIssue({ code: "custom", path: ["file"], message: "give either a file or a url, not both" });
-    } else if (f.file === undefined && f.url === undefined) {
-      ctx.addIssue({ code: "custom", path: ["file"], message: "give a file part or a url field" });
-    }
-    if (f.id !== undefined && f.requireSignedURLs) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["requireSignedURLs"],
-        message: "cannot be true with a custom id (Images does not allow private custom ids)",
-      });
-    }
-  });
+  .check(
+    z.superRefine((f, ctx) => {
+      if (f.file !== undefined && f.url !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["file"], message: "give either a file or a url, not both" });
+      } else if (f.file === undefined && f.url === undefined) {
+        ctx.addIssue({ code: "custom", path: ["file"], message: "give a file part or a url field" });
+      }
+      if (f.id !== undefined && f.requireSignedURLs) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["requireSignedURLs"],
+          message: "cannot be true with a custom id (Images does not allow private custom ids)",
+        });
+      }
+    }),
+  );
 
 export type UploadForm = z.infer<typeof uploadForm>;
 
 const tooLarge = () =>
-  apiError("payload_too_large", `The upload is larger than ${MAX_ORIGINAL_BYTES} bytes (10 MiB)`);
+  apiError("payload_too_large", `The upload is larger than ${MAX_IMAGE_BYTES} bytes (10 MiB)`);
 
 /**
  * Reads POST /images/v1: multipart/form-data with `file` or `url`, and optionally `id`, `metadata`

@@ -1,6 +1,6 @@
 import { ok } from "../../http/envelope";
 import type { AdminHandler } from "../types";
-import { requireHostedImage } from "./binding";
+import { requireHostedImage } from "../../images/binding";
 import { imageIdParam } from "./id";
 import { toRestImage } from "./shape";
 

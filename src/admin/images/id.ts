@@ -1,4 +1,3 @@
-import { z } from "zod";
 import { apiError } from "../../errors";
 import { decodeOnce } from "../../parsers/url-encoding";
 
@@ -20,28 +19,3 @@ export function imageIdParam(raw: string | undefined): string {
   if (!id) throw apiError("bad_request", "The image id in the path is empty or not valid percent-encoding");
   return id;
 }
-
-/** The shape of the ids Images generates. Images refuses custom ids of this shape. */
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** True for an id Images generated; every other id is a custom id (they cannot look like a UUID). */
-export const isGeneratedId = (id: string) => UUID.test(id);
-
-const CONTROL = /[\u0000-\u001f\u007f]/;
-
-/**
- * A custom id as Images allows it: at most 1024 characters, not UUID-shaped, no leading or trailing
- * `/`. Also refused here, because such an id could not be addressed in a URL path (URL parsers
- * collapse dot segments) or would make a broken delivery URL: empty, `.` and `..` segments, and
- * control characters.
- */
-export const customImageId = z
-  .string()
-  .min(1, "must not be empty")
-  .max(1024, "must be at most 1024 characters")
-  .refine((id) => !isGeneratedId(id), "must not have the shape of a UUID (those are Images-generated ids)")
-  .refine((id) => !id.startsWith("/") && !id.endsWith("/"), "must not start or end with '/'")
-  .refine((id) => id.split("/").every((s) => s !== "" && s !== "." && s !== ".."), {
-    message: "must not contain empty, '.' or '..' segments",
-  })
-  .refine((id) => !CONTROL.test(id), "must not contain control characters");

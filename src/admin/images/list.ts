@@ -1,7 +1,7 @@
 import { fieldError, validate } from "../../http/body";
 import { ok } from "../../http/envelope";
 import type { AdminHandler } from "../types";
-import { callImages } from "./binding";
+import { callImages } from "../../images/binding";
 import { decodeToken, encodeToken, type ListPosition, listImagesQuery } from "./schema";
 import { toRestImage } from "./shape";
 

@@ -2,9 +2,9 @@ import { ApiError, apiError } from "../../errors";
 import { errorForFailure } from "../../ingest/failures";
 import { type OpenedBody, openImageBody } from "../../ingest/guarded-body";
 import { filenameOf } from "../../ingest/image-id";
-import { fetchOriginal, MAX_ORIGINAL_BYTES, type OriginFailure, timeout } from "../../ingest/origin";
+import { MAX_IMAGE_BYTES } from "../../images/limits";
+import { fetchOriginal, type OriginFailure, timeout } from "../../ingest/origin";
 import { decodeOnce } from "../../parsers/url-encoding";
-import { imagesRefusal } from "./binding";
 
 /** The bytes of an upload, checked like lazy ingestion checks an original, ready to stream. */
 export interface UploadBody {
@@ -19,9 +19,9 @@ const ACCEPTED = "JPEG, PNG, GIF, WebP, AVIF, HEIC or SVG";
 /** A `file` part: ≤ 10 MiB (413) and an image format Images accepts, by its first bytes (415). */
 export async function openUploadFile(file: File): Promise<UploadBody> {
   const tooLarge = () =>
-    apiError("payload_too_large", `file: larger than ${MAX_ORIGINAL_BYTES} bytes (Images' limit is 10 MiB)`);
-  if (file.size > MAX_ORIGINAL_BYTES) throw tooLarge();
-  const body = await openImageBody(file.stream(), MAX_ORIGINAL_BYTES);
+    apiError("payload_too_large", `file: larger than ${MAX_IMAGE_BYTES} bytes (Images' limit is 10 MiB)`);
+  if (file.size > MAX_IMAGE_BYTES) throw tooLarge();
+  const body = await openImageBody(file.stream(), MAX_IMAGE_BYTES);
   if (!body.ok) {
     if (body.refusal.reason === "too_large") throw tooLarge();
     throw apiError("unsupported_media_type", `file: is not an image Images accepts (${ACCEPTED})`);
@@ -48,7 +48,7 @@ export async function openUploadUrl(url: string, timeoutMs: number): Promise<Upl
   if (!original.ok) throw originError(original);
   let body: OpenedBody;
   try {
-    body = await openImageBody(original.body, MAX_ORIGINAL_BYTES);
+    body = await openImageBody(original.body, MAX_IMAGE_BYTES);
   } catch {
     if (signal.aborted) throw originError(timeout());
     throw apiError("origin_error", "url: the connection broke while the image was being sent");
@@ -81,12 +81,10 @@ function originError(f: OriginFailure): ApiError {
 }
 
 /**
- * An ImagesError (Images refused these bytes or options, e.g. 5455 for a format it cannot read) is
- * the client's to fix: 400 with Images' code and message. Anything else failed on the way: 502.
+ * `err` comes from callImages: a refusal by Images (e.g. 5455 for a format it cannot read) is the
+ * client's to fix (400, as callImages answers it); anything else failed on the way: 502.
  */
 function uploadFailed(err: unknown): ApiError {
-  const refusal = imagesRefusal(err);
-  if (refusal) return apiError("bad_request", refusal);
-  console.error("image upload failed", err);
+  if (err instanceof ApiError && err.kind === "bad_request") return err;
   return apiError("upload_failed", "The upload to Cloudflare Images failed");
 }

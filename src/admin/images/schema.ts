@@ -1,26 +1,28 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 
-/** Images' limit on an image's user metadata, measured on its JSON. */
-export const MAX_METADATA_BYTES = 1024;
+import { MAX_METADATA_BYTES } from "../../images/limits";
 
 const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
 
 /** User metadata: a JSON object of at most 1024 bytes once serialized (Images' rule). */
-export const imageMetadata = z
-  .record(z.string(), z.unknown(), { error: "must be a JSON object" })
-  .refine((m) => jsonBytes(m) <= MAX_METADATA_BYTES, {
+export const imageMetadata = z.record(z.string(), z.unknown(), { error: "must be a JSON object" }).check(
+  z.refine((m) => jsonBytes(m) <= MAX_METADATA_BYTES, {
     error: (issue) =>
       `must not exceed ${MAX_METADATA_BYTES} bytes serialized (it is ${jsonBytes(issue.input)})`,
-  });
+  }),
+);
 
-/** Free text Images stores as the image's creator; 1024 characters is our cap (Images states none). */
-export const imageCreator = z.string().max(1024, "must be at most 1024 characters");
+/** Free text Images stores as the image's creator; our cap (Images states none). */
+const MAX_CREATOR_LENGTH = 1024;
+export const imageCreator = z
+  .string()
+  .check(z.maxLength(MAX_CREATOR_LENGTH, `must be at most ${MAX_CREATOR_LENGTH} characters`));
 
 /** PATCH /images/v1/:id — the fields Images lets one change; omitted fields stay as they are. */
 export const patchImageBody = z.strictObject({
-  metadata: imageMetadata.optional(),
-  requireSignedURLs: z.boolean().optional(),
-  creator: imageCreator.optional(),
+  metadata: z.optional(imageMetadata),
+  requireSignedURLs: z.optional(z.boolean()),
+  creator: z.optional(imageCreator),
 });
 
 export const SORT_ORDERS = ["asc", "desc"] as const;
@@ -28,15 +30,19 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 
 /** GET /images/v2 — per_page as Cloudflare bounds it (10..10000, default 1000). */
 export const listImagesQuery = z.strictObject({
-  continuation_token: z.string().min(1, "must not be empty").optional(),
-  per_page: z.coerce
-    .number()
-    .int("must be an integer")
-    .min(10, "must be at least 10")
-    .max(10_000, "must be at most 10000")
-    .default(1000),
-  sort_order: z.enum(SORT_ORDERS).optional(),
-  creator: imageCreator.optional(),
+  continuation_token: z.optional(z.string().check(z.minLength(1, "must not be empty"))),
+  per_page: z._default(
+    z.coerce
+      .number("must be a number")
+      .check(
+        z.refine(Number.isInteger, "must be an integer"),
+        z.minimum(10, "must be at least 10"),
+        z.maximum(10_000, "must be at most 10000"),
+      ),
+    1000,
+  ),
+  sort_order: z.optional(z.enum(SORT_ORDERS)),
+  creator: z.optional(imageCreator),
 });
 
 /**
@@ -49,7 +55,7 @@ export interface ListPosition {
   creator: string | null;
 }
 
-const tokenShape = z.tuple([z.string().min(1), z.enum(SORT_ORDERS), z.string().nullable()]);
+const tokenShape = z.tuple([z.string().check(z.minLength(1)), z.enum(SORT_ORDERS), z.nullable(z.string())]);
 
 export function encodeToken(p: ListPosition): string {
   const bytes = new TextEncoder().encode(JSON.stringify([p.cursor, p.sortOrder, p.creator]));

@@ -1,9 +1,9 @@
-import { apiError } from "../../errors";
 import { fieldError, readJson } from "../../http/body";
 import { ok } from "../../http/envelope";
 import type { AdminHandler } from "../types";
-import { imagesRefusal, notFound, requireHostedImage } from "./binding";
-import { imageIdParam, isGeneratedId } from "./id";
+import { callImages, imageDetails, imageNotFound, requireHostedImage } from "../../images/binding";
+import { isGeneratedId } from "../../images/ids";
+import { imageIdParam } from "./id";
 import { patchImageBody } from "./schema";
 import { toRestImage } from "./shape";
 
@@ -22,19 +22,10 @@ export const updateImageRoute: AdminHandler = async (req, env) => {
   }
   await requireHostedImage(env, id);
   try {
-    return ok(toRestImage(await env.IMAGES.hosted.image(id).update(body)));
+    return ok(toRestImage(await callImages("update", () => env.IMAGES.hosted.image(id).update(body))));
   } catch (err) {
-    // Deleted in between, or Images refused the change.
-    if (
-      (await env.IMAGES.hosted
-        .image(id)
-        .details()
-        .catch(() => undefined)) === null
-    )
-      throw notFound(id);
-    const refusal = imagesRefusal(err);
-    if (refusal) throw apiError("bad_request", refusal);
-    console.error("images update failed", err);
-    throw apiError("images_unavailable", "Cloudflare Images could not be reached");
+    // Deleted in between: that is a 404, whatever the update said.
+    if ((await imageDetails(env, id).catch(() => undefined)) === null) throw imageNotFound(id);
+    throw err;
   }
 };

@@ -2,7 +2,7 @@ import { config } from "../../config";
 import { apiError } from "../../errors";
 import { ok } from "../../http/envelope";
 import type { AdminHandler } from "../types";
-import { callImages } from "./binding";
+import { callImages, imageDetails } from "../../images/binding";
 import { readUploadForm } from "./form";
 import { openUploadFile, openUploadUrl } from "./original";
 import { toRestImage } from "./shape";
@@ -18,7 +18,7 @@ export const uploadImageRoute: AdminHandler = async (req, env) => {
     // Two simultaneous uploads of the same new id can still both pass this check; the later one
     // then replaces the earlier one's bytes.
     const id = form.id;
-    const existing = await callImages("details", () => env.IMAGES.hosted.image(id).details());
+    const existing = await imageDetails(env, id);
     if (existing) throw apiError("image_exists", `An image with id '${id}' already exists`);
   }
   const body = form.file
@@ -26,13 +26,15 @@ export const uploadImageRoute: AdminHandler = async (req, env) => {
     : await openUploadUrl(form.url!, config(env).ingestTimeoutMs);
   let image: ImageMetadata;
   try {
-    image = await env.IMAGES.hosted.upload(body.readable, {
-      ...(form.id !== undefined ? { id: form.id } : {}),
-      ...(body.filename !== undefined ? { filename: body.filename } : {}),
-      ...(form.metadata !== undefined ? { metadata: form.metadata } : {}),
-      ...(form.creator !== undefined ? { creator: form.creator } : {}),
-      requireSignedURLs: form.requireSignedURLs,
-    });
+    image = await callImages("upload", () =>
+      env.IMAGES.hosted.upload(body.readable, {
+        ...(form.id !== undefined ? { id: form.id } : {}),
+        ...(body.filename !== undefined ? { filename: body.filename } : {}),
+        ...(form.metadata !== undefined ? { metadata: form.metadata } : {}),
+        ...(form.creator !== undefined ? { creator: form.creator } : {}),
+        requireSignedURLs: form.requireSignedURLs,
+      }),
+    );
   } catch (err) {
     throw body.failure(err);
   }

@@ -1,14 +1,13 @@
 import { getDb } from "../../db/client";
 import { putReadyMapping } from "../../db/mappings";
+import { getSource } from "../../db/sources";
 import { apiError } from "../../errors";
 import { fieldError, readJson } from "../../http/body";
 import { ok } from "../../http/envelope";
 import { validateKey } from "../../parsers/key";
-import { forget } from "../../redirect/lookup-cache";
 import { locateUrl } from "../../resolve/locate";
 import { originUrlForKey } from "../../resolve/origin";
 import type { AdminHandler } from "../types";
-import { requireSource } from "../sources/get";
 import { requireImage } from "./images";
 import { createMappingBody } from "./schema";
 
@@ -18,6 +17,7 @@ import { createMappingBody } from "./schema";
  */
 export const createMappingRoute: AdminHandler = async (req, env) => {
   const body = await readJson(req, createMappingBody);
+  const db = getDb(env, "primary");
   let source: string;
   let key: string;
   let originUrl: string | null;
@@ -27,9 +27,8 @@ export const createMappingRoute: AdminHandler = async (req, env) => {
     key = target.asset.key;
     originUrl = target.originUrl;
   } else {
-    const s = await requireSource(env, body.source!).catch(() => {
-      throw fieldError("source", `no source with id '${body.source}'`);
-    });
+    const s = await getSource(db, body.source!);
+    if (!s) throw fieldError("source", `no source with id '${body.source}'`);
     const invalid = validateKey(body.key!);
     if (invalid) throw fieldError("key", invalid.message);
     source = s.id;
@@ -37,17 +36,12 @@ export const createMappingRoute: AdminHandler = async (req, env) => {
     originUrl = originUrlForKey(s, key);
   }
   await requireImage(env, body.imageId);
-  const mapping = await putReadyMapping(
-    getDb(env.DB),
-    { source, key, imageId: body.imageId, originUrl },
-    body.upsert,
-  );
+  const mapping = await putReadyMapping(db, { source, key, imageId: body.imageId, originUrl }, body.upsert);
   if (!mapping) {
     throw apiError(
       "mapping_exists",
       `'${key}' of source '${source}' is already mapped; pass upsert: true to replace`,
     );
   }
-  await forget(source, key);
   return ok(mapping, { status: 201 });
 };

@@ -15,7 +15,7 @@ export function mappingIdParam(raw: string | undefined): number {
 /** GET /_admin/mappings/:id */
 export const getMappingRoute: AdminHandler = async (req, env) => {
   const id = mappingIdParam(req.params.id);
-  const mapping = await getMapping(getDb(env.DB), id);
+  const mapping = await getMapping(getDb(env, "primary"), id);
   if (!mapping) throw apiError("mapping_not_found", `No mapping with id '${id}'`);
   return ok(mapping);
 };

@@ -14,7 +14,7 @@ export const listMappingsRoute: AdminHandler = async (req, env) => {
     if (id === null) throw fieldError("cursor", "is not a cursor this API returned");
     afterId = id;
   }
-  const { items, more } = await listMappings(getDb(env.DB), { ...q, afterId });
+  const { items, more } = await listMappings(getDb(env, "primary"), { ...q, afterId });
   const last = items.at(-1);
   return ok(items, {
     resultInfo: { cursor: more && last ? encodeCursor(last.id) : null, count: items.length },

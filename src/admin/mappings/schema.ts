@@ -1,50 +1,52 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MAPPING_STATES } from "../../db/schema";
+import { imageIdRef as imageId } from "../../images/ids";
+import { MAX_KEY_BYTES } from "../../parsers/key";
 import { sourceId } from "../../sources/schema";
-
-export const imageId = z
-  .string()
-  .min(1)
-  .max(1024)
-  .refine((id) => !id.startsWith("/") && !id.endsWith("/"), "must not start or end with '/'");
 
 export const createMappingBody = z
   .strictObject({
-    url: z.string().optional(),
-    source: sourceId.optional(),
-    key: z.string().optional(),
+    url: z.optional(z.string()),
+    source: z.optional(sourceId),
+    key: z.optional(z.string()),
     imageId,
-    upsert: z.boolean().default(false),
+    upsert: z._default(z.boolean(), false),
   })
-  .superRefine((b, ctx) => {
-    const byUrl = b.url !== undefined;
-    const byKey = b.source !== undefined || b.key !== undefined;
-    if (byUrl === byKey) {
-      ctx.addIssue({ code: "custom", path: ["url"], message: "give either url, or source and key" });
-    } else if (byKey && (b.source === undefined || b.key === undefined)) {
-      ctx.addIssue({
-        code: "custom",
-        path: [b.source === undefined ? "source" : "key"],
-        message: "is required",
-      });
-    }
-  });
+  .check(
+    z.superRefine((b, ctx) => {
+      const byUrl = b.url !== undefined;
+      const byKey = b.source !== undefined || b.key !== undefined;
+      if (byUrl === byKey) {
+        ctx.addIssue({ code: "custom", path: ["url"], message: "give either url, or source and key" });
+      } else if (byKey && (b.source === undefined || b.key === undefined)) {
+        ctx.addIssue({
+          code: "custom",
+          path: [b.source === undefined ? "source" : "key"],
+          message: "is required",
+        });
+      }
+    }),
+  );
 
 export const patchMappingBody = z.strictObject({ imageId });
 
 const LIST_MAX = 1000;
 
 export const listMappingsQuery = z.strictObject({
-  source: sourceId.optional(),
-  state: z.enum(MAPPING_STATES).optional(),
-  prefix: z.string().max(1024).optional(),
-  cursor: z.string().optional(),
-  limit: z.coerce
-    .number()
-    .int("must be an integer")
-    .min(1, "must be at least 1")
-    .max(LIST_MAX, `must be at most ${LIST_MAX}`)
-    .default(100),
+  source: z.optional(sourceId),
+  state: z.optional(z.enum(MAPPING_STATES)),
+  prefix: z.optional(z.string().check(z.maxLength(MAX_KEY_BYTES))),
+  cursor: z.optional(z.string()),
+  limit: z._default(
+    z.coerce
+      .number("must be a number")
+      .check(
+        z.refine(Number.isInteger, "must be an integer"),
+        z.minimum(1, "must be at least 1"),
+        z.maximum(LIST_MAX, `must be at most ${LIST_MAX}`),
+      ),
+    100,
+  ),
 });
 
 /** Opaque cursors: the last id of the page, base64url-encoded. */

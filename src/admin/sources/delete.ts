@@ -2,15 +2,13 @@ import { getDb } from "../../db/client";
 import { deleteSource } from "../../db/sources";
 import { apiError } from "../../errors";
 import { ok } from "../../http/envelope";
-import { forgetAllInMemory } from "../../redirect/lookup-cache";
-import { invalidateSources } from "../../sources/registry";
 import type { AdminHandler } from "../types";
 
 /** DELETE /_admin/sources/:id[?cascade=true] — refuses (409) while mappings exist unless cascading. */
 export const deleteSourceRoute: AdminHandler = async (req, env) => {
   const id = req.params.id!;
   const cascade = req.query.cascade === "true";
-  const { outcome, mappingsDeleted } = await deleteSource(getDb(env.DB), id, cascade);
+  const { outcome, mappingsDeleted } = await deleteSource(getDb(env, "primary"), id, cascade);
   if (outcome === "not_found") throw apiError("source_not_found", `No source with id '${id}'`);
   if (outcome === "has_mappings") {
     throw apiError(
@@ -18,7 +16,5 @@ export const deleteSourceRoute: AdminHandler = async (req, env) => {
       `Source '${id}' still has mappings; delete them or pass ?cascade=true`,
     );
   }
-  invalidateSources();
-  if (mappingsDeleted > 0) forgetAllInMemory();
   return ok({ id, mappingsDeleted });
 };

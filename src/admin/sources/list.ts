@@ -5,6 +5,6 @@ import type { AdminHandler } from "../types";
 
 /** GET /_admin/sources — every source, enabled or not, by id. */
 export const listSourcesRoute: AdminHandler = async (_req, env) => {
-  const all = await listSources(getDb(env.DB));
+  const all = await listSources(getDb(env, "primary"));
   return ok(all, { resultInfo: { cursor: null, count: all.length } });
 };

@@ -3,7 +3,7 @@ import { countMappingsOfSource, replaceSource } from "../../db/sources";
 import { apiError } from "../../errors";
 import { fieldError, readJson, validate } from "../../http/body";
 import { ok } from "../../http/envelope";
-import { invalidateSources } from "../../sources/registry";
+import { webhookWarnings } from "../../hooks/secret";
 import { sourceInput, sourcePatch } from "../../sources/schema";
 import type { AdminHandler } from "../types";
 import { requireSource } from "./get";
@@ -14,8 +14,8 @@ import { requireSource } from "./get";
  */
 export const updateSourceRoute: AdminHandler = async (req, env) => {
   const patch = await readJson(req, sourcePatch);
-  const db = getDb(env.DB);
-  const current = await requireSource(env, req.params.id!);
+  const db = getDb(env, "primary");
+  const current = await requireSource(db, req.params.id!);
   if (patch.kind && patch.kind !== current.kind && (await countMappingsOfSource(db, current.id)) > 0) {
     // Keys mean different things per kind: existing mappings would silently stop matching.
     throw fieldError("kind", "cannot change while the source has mappings");
@@ -25,6 +25,5 @@ export const updateSourceRoute: AdminHandler = async (req, env) => {
   const next = { ...merged, createdAt, updatedAt: nowIso() };
   if (!(await replaceSource(db, next)))
     throw apiError("source_not_found", `No source with id '${current.id}'`);
-  invalidateSources();
-  return ok(next);
+  return ok(next, { messages: webhookWarnings(env, next) });
 };

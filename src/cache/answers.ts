@@ -1,12 +1,16 @@
 import type { Config } from "../config";
+import type { LookupEntry } from "./lookups";
 
 /**
  * The complete answer for a legacy URL already redirected by this isolate (a `ready`, unsigned
  * mapping), keyed by the exact request URL: a repeat of that URL is answered from memory without
- * parsing it again — the hot path's cost is then one Map lookup and a Response. Entries live as long
- * as the mapping's cached lookup would; a re-read of the sources that finds them changed, and any
- * admin write in this isolate, clear them at once. One map per Config, so the answers of one set
- * of vars are never served under another.
+ * parsing it again — the hot path's cost is then one Map lookup and a Response.
+ *
+ * An answer lives no longer than the mapping's cached lookup it was built from (`lookup`): when that
+ * entry is forgotten or evicted, the answer dies with it. A change of sources drops every answer
+ * (the redirect status or prefix they were built with may differ now). One map per Config, so the
+ * answers of one set of vars are never served under another. Bounded in entries; the oldest
+ * insertion is evicted first.
  */
 export interface HotAnswer {
   status: number;
@@ -14,16 +18,17 @@ export interface HotAnswer {
   headers: Headers;
   mappingId: number;
   expiresAt: number;
+  lookup: LookupEntry;
 }
 
-const MAX_ENTRIES = 20_000;
+export const MAX_ANSWERS = 20_000;
 let maps = new WeakMap<Config, Map<string, HotAnswer>>();
 
 export function hotAnswer(cfg: Config, url: string, now: number): HotAnswer | undefined {
   const map = maps.get(cfg);
   const hit = map?.get(url);
   if (!hit) return undefined;
-  if (hit.expiresAt > now) return hit;
+  if (hit.expiresAt > now && hit.lookup.expiresAt > now) return hit;
   map!.delete(url);
   return undefined;
 }
@@ -32,10 +37,10 @@ export function rememberAnswer(cfg: Config, url: string, answer: HotAnswer): voi
   let map = maps.get(cfg);
   if (!map) maps.set(cfg, (map = new Map()));
   map.set(url, answer);
-  if (map.size > MAX_ENTRIES) map.delete(map.keys().next().value!);
+  if (map.size > MAX_ANSWERS) map.delete(map.keys().next().value!);
 }
 
-/** Drops every remembered answer of this isolate (any mapping or source may have changed). */
-export function forgetAnswers(): void {
+/** Drops every remembered answer of this isolate. */
+export function forgetAllAnswers(): void {
   maps = new WeakMap();
 }

@@ -1,26 +1,31 @@
 import type { MappingLookup } from "../db/mappings";
-import { forgetAnswers } from "./hot-cache";
 
 /**
- * Two layers in front of D1 for mapping lookups, both keyed by (source, key) so every
+ * Mapping lookups in front of D1, in two layers, both keyed by (source, key) so every
  * transformation URL of one asset shares one entry:
- *  1. this isolate's memory (an LRU bounded in entries), answered with no I/O at all;
+ *  1. this isolate's memory: a Map in insertion order, bounded in entries, the oldest insertion
+ *     evicted first (FIFO; a re-remembered entry moves to the back). Answered with no I/O.
  *  2. the colo's edge cache (Cache API), shared by all isolates there.
  * Only stable answers are cached: `ready` mappings, and `missing` ones until their negative-cache
- * window ends. Anything in flight (ingesting, failed) is always read from D1.
+ * window ends. Anything in flight (ingesting, failed, orphaned) is always read from D1.
+ *
+ * An entry that is forgotten or evicted is marked dead (`expiresAt = 0`): the hot answers built
+ * from it (./answers.ts) hold a reference to it and die with it, so forgetting one asset costs one
+ * Map delete, not a sweep of every remembered answer.
  */
-const MAX_ENTRIES = 20_000;
-const CACHE_HOST = "https://lookup-cache.legacy-image-gateway.internal";
+export const MAX_LOOKUP_ENTRIES = 20_000;
+const EDGE_HOST = "https://lookup-cache.legacy-image-gateway.internal";
 
-interface Entry {
-  value: MappingLookup;
+export interface LookupEntry {
+  readonly value: MappingLookup;
+  /** Epoch ms; 0 once forgotten or evicted. */
   expiresAt: number;
 }
-const memory = new Map<string, Entry>();
+const memory = new Map<string, LookupEntry>();
 
 const memoryKey = (source: string, key: string) => `${source}\u0000${key}`;
 const edgeKey = (source: string, key: string) =>
-  `${CACHE_HOST}/v1/${encodeURIComponent(source)}/${encodeURIComponent(key)}`;
+  `${EDGE_HOST}/v1/${encodeURIComponent(source)}/${encodeURIComponent(key)}`;
 
 export function isCacheable(m: MappingLookup, now: number): boolean {
   if (m.state === "ready") return m.imageId !== null;
@@ -33,22 +38,36 @@ function ttlFor(m: MappingLookup, ttlSeconds: number, now: number): number {
   return m.state === "missing" && m.retryAt !== null ? Math.min(ttl, m.retryAt - now) : ttl;
 }
 
-export function fromMemory(source: string, key: string, now: number): MappingLookup | undefined {
+/** The live memory entry of an asset, if any. */
+export function memoryEntry(source: string, key: string, now: number): LookupEntry | undefined {
   const k = memoryKey(source, key);
   const e = memory.get(k);
   if (!e) return undefined;
   if (e.expiresAt <= now) {
-    memory.delete(k);
+    drop(k, e);
     return undefined;
   }
-  return e.value;
+  return e;
+}
+
+export function fromMemory(source: string, key: string, now: number): MappingLookup | undefined {
+  return memoryEntry(source, key, now)?.value;
+}
+
+function drop(k: string, e: LookupEntry): void {
+  e.expiresAt = 0;
+  memory.delete(k);
 }
 
 function toMemory(source: string, key: string, value: MappingLookup, ttlMs: number, now: number): void {
   const k = memoryKey(source, key);
-  memory.delete(k);
+  const old = memory.get(k);
+  if (old) drop(k, old);
   memory.set(k, { value, expiresAt: now + ttlMs });
-  if (memory.size > MAX_ENTRIES) memory.delete(memory.keys().next().value!);
+  if (memory.size > MAX_LOOKUP_ENTRIES) {
+    const [oldestKey, oldest] = memory.entries().next().value!;
+    drop(oldestKey, oldest);
+  }
 }
 
 export async function fromEdge(source: string, key: string, now: number): Promise<MappingLookup | undefined> {
@@ -80,15 +99,20 @@ export function remember(source: string, key: string, value: MappingLookup, ttlS
   );
 }
 
-/** Drops an asset from both layers (the edge layer only in this colo), and this isolate's answers. */
-export async function forget(source: string, key: string): Promise<void> {
-  memory.delete(memoryKey(source, key));
-  forgetAnswers();
-  await caches.default.delete(edgeKey(source, key));
+/** Drops an asset from this isolate's memory (and so its hot answers). */
+export function forgetInMemory(source: string, key: string): void {
+  const k = memoryKey(source, key);
+  const e = memory.get(k);
+  if (e) drop(k, e);
 }
 
-/** Drops every entry of this isolate's memory layer (e.g. after a bulk change). */
+/** Drops an asset from this colo's edge cache. */
+export function forgetAtEdge(source: string, key: string): Promise<boolean> {
+  return caches.default.delete(edgeKey(source, key));
+}
+
+/** Drops every entry of this isolate's memory layer. */
 export function forgetAllInMemory(): void {
+  for (const e of memory.values()) e.expiresAt = 0;
   memory.clear();
-  forgetAnswers();
 }
