@@ -41,7 +41,7 @@ const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 const PLUS = /\+/g;
 
 export const parseS3Url: LegacyParser = (url, rest, source): ParseResult => {
-  const options = (source.options ?? {}) as S3Options & { pathStyle?: unknown };
+  const options: S3Options = source.options ?? {};
   const configured = typeof options.bucket === "string" && options.bucket !== "" ? options.bucket : undefined;
   if (source.origin && configured === undefined) {
     return fail(

@@ -29,7 +29,9 @@ export interface ParsedAsset {
   originPath: string;
   /**
    * Legacy parameters that were not carried over (no Images equivalent, malformed, only
-   * approximated, or part of an overlay or conditional), in URL order. Always present; empty
+   * approximated, or part of an overlay or conditional), as the translation meets them (Cloudinary:
+   * component by component; imgix: the params it reads, then the ones it does not know). Always
+   * present; empty
    * when everything was carried over (and always empty for s3 and http, which have no params).
    */
   dropped: readonly Dropped[];

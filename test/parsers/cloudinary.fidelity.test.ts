@@ -59,14 +59,14 @@ describe("cloudinary: root-path and private-CDN URLs (use_root_path, private_cdn
       width: 80,
     });
     expect(url).toMatch(/^https:\/\/images\.example\.com\/w_80\/sample/);
-    expect(expectOk(parse(url, makeSource("cloudinary", { rootPath: true } as {}))).key).toBe("sample");
+    expect(expectOk(parse(url, makeSource("cloudinary", { rootPath: true }))).key).toBe("sample");
     // Without it, /w_80/sample cannot be told from a typo or another cloud.
     expectError(parse(url, makeSource("cloudinary", {})), "unparseable_url");
   });
 
   it("rootPath on the shared host: the first segment is still the cloud", () => {
     const url = cld("a/b", { use_root_path: true, width: 10 });
-    expect(expectOk(parse(url, makeSource("cloudinary", { rootPath: true } as {}))).key).toBe("a/b");
+    expect(expectOk(parse(url, makeSource("cloudinary", { rootPath: true }))).key).toBe("a/b");
   });
 
   it("another cloud's root-path or private-CDN URL is refused, naming both clouds", () => {

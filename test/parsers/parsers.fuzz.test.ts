@@ -123,10 +123,10 @@ const HOSTS = [
 const SOURCES: Source[] = [
   makeSource("cloudinary", { cloudName: "demo", namedTransformations: { t_thumb: "thumbnail" } }),
   makeSource("cloudinary", {}),
-  makeSource("cloudinary", { rootPath: true } as {}),
+  makeSource("cloudinary", { rootPath: true }),
   makeSource("imgix"),
   makeSource("s3", { bucket: "b" }),
-  makeSource("s3", { bucket: "b", pathStyle: true } as {}),
+  makeSource("s3", { bucket: "b", pathStyle: true }),
   makeSource("s3", {}, { origin: null }),
   makeSource("http", { keepQuery: ["v"] }),
 ];

@@ -191,7 +191,7 @@ describe("s3: the gateway's own domain", () => {
   });
 
   it("options.pathStyle: the first segment is the bucket and must be options.bucket", () => {
-    const src = makeSource("s3", { bucket: "demo-bucket", pathStyle: true } as {}, { pathPrefix: "/s3" });
+    const src = makeSource("s3", { bucket: "demo-bucket", pathStyle: true }, { pathPrefix: "/s3" });
     const asset = expectOk(parse("https://img.example.com/s3/demo-bucket/photos/a%20b.png", src));
     expect(asset.key).toBe("demo-bucket/photos/a b.png");
     expect(asset.originPath).toBe("photos/a%20b.png");

@@ -24,11 +24,10 @@ export interface BaseComponent {
   params: string[];
 }
 
-export function baseComponents(components: string[], dropped: Dropped[]): BaseComponent[] {
+export function* baseComponents(components: string[], dropped: Dropped[]): Generator<BaseComponent> {
   const n = components.length;
   const params = components.map((c) => c.split(","));
   const blockEnd = matchBlocks(params);
-  const base: BaseComponent[] = [];
   for (let k = 0; k < n; k++) {
     countStep();
     const ps = params[k]!;
@@ -42,10 +41,10 @@ export function baseComponents(components: string[], dropped: Dropped[]): BaseCo
     } else if (isLayerApply(ps)) {
       drop(dropped, components, k, k, "fl_layer_apply without an open layer: nothing to apply");
     } else {
-      base.push({ text: components[k]!, params: ps });
+      // Yielded as it comes, so what the reader drops stays in the order of the components.
+      yield { text: components[k]!, params: ps };
     }
   }
-  return base;
 }
 
 const CONDITIONAL = "conditional transformation (if_): applies only to some originals; not carried";

@@ -105,7 +105,7 @@ export function parseCloudinaryPath(
   }
 
   // The root-path form, where it is unambiguous.
-  const rootPath = (options as { rootPath?: unknown }).rootPath === true;
+  const rootPath = options.rootPath === true;
   if (privateCloud !== undefined) return parseBody(segs, 0, false);
   if (cloudName !== undefined || rootPath) {
     const shared = SHARED_HOST.test(host);
