@@ -130,7 +130,13 @@ export function resolveTarget(
     ok: true,
     target: {
       source,
-      asset: { ok: true, key: input.key, options: {}, originPath: originPathForKey(source, input.key) },
+      asset: {
+        ok: true,
+        key: input.key,
+        options: {},
+        dropped: [],
+        originPath: originPathForKey(source, input.key),
+      },
       variant: source.defaultVariant,
       originUrl: originUrlForKey(source, input.key),
     },

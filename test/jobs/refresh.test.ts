@@ -32,7 +32,14 @@ describe("refresh jobs", () => {
     );
     expect(res.status).toBe(202);
     const done = await settled(res.body.result.id);
-    expect(done).toMatchObject({ type: "refresh", state: "done", total: 4, succeeded: 2, skipped: 2, failed: 0 });
+    expect(done).toMatchObject({
+      type: "refresh",
+      state: "done",
+      total: 4,
+      succeeded: 2,
+      skipped: 2,
+      failed: 0,
+    });
     const items = await itemsOf(done.id);
     expect(items.map((i) => [i.input.key, i.state, i.reason])).toEqual([
       ["same.png", "succeeded", "unchanged"],
