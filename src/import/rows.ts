@@ -1,4 +1,3 @@
-import Papa from "papaparse";
 import * as z from "zod/mini";
 import { apiError } from "../errors";
 
@@ -146,33 +145,59 @@ function parseCsv(raw: string): { rows: RawRow[]; errors: RowError[] } {
 }
 
 /**
- * Walks the records of a CSV text (a BOM is not data; blank lines are skipped), calling `onRecord`
- * with its fields, the physical 1-based line it starts on, and papaparse's complaint if malformed.
- * Shared by bulk import and job item lists.
+ * Walks the records of a CSV text (RFC 4180: `,` between fields, `"` quotes a field, `""` is a
+ * quote inside one, a quoted field may span lines; LF, CRLF or CR end a record; a BOM is not data;
+ * blank lines are skipped), calling `onRecord` with its fields, the physical 1-based line it starts
+ * on, and what is wrong with it, if anything. One pass, linear in the text. Shared by bulk import
+ * and job item lists.
  */
 export function parseCsvRecords(
   raw: string,
   onRecord: (fields: string[], line: number, malformed: string | null) => void,
 ): void {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-  // Line bookkeeping: count newlines up to the start of each record as the parser moves on
-  // (papaparse reports where each record ends, separator included).
-  let scanned = 0;
+  const n = text.length;
+  let i = 0;
   let line = 1;
-  const lineAt = (offset: number) => {
-    for (; scanned < offset && scanned < text.length; scanned++) if (text.charCodeAt(scanned) === 10) line++;
-    return line;
+  /** Counts the line ends in text[from, to): LF, CRLF (once) or a lone CR. */
+  const countLines = (from: number, to: number) => {
+    for (let k = from; k < to; k++) {
+      const c = text.charCodeAt(k);
+      if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) line++;
+    }
   };
-  let recordStart = 0;
-  Papa.parse<string[]>(text, {
-    delimiter: ",",
-    skipEmptyLines: false,
-    step: (result) => {
-      const at = lineAt(recordStart);
-      recordStart = result.meta.cursor;
-      const fields = result.data;
-      if (fields.length === 1 && fields[0]!.trim() === "") return; // blank line
-      onRecord(fields, at, result.errors.length ? result.errors[0]!.message : null);
-    },
-  });
+  while (i < n) {
+    const start = line;
+    const fields: string[] = [];
+    let malformed: string | null = null;
+    for (;;) {
+      let value = "";
+      const quoted = text[i] === '"';
+      if (quoted) {
+        for (i++; ; i++) {
+          const q = text.indexOf('"', i);
+          const end = q === -1 ? n : q;
+          countLines(i, end);
+          value += text.slice(i, end);
+          i = end + 1;
+          if (q === -1) malformed = "a quoted field is not closed";
+          if (q === -1 || text[i] !== '"') break;
+          value += '"'; // "" inside a quoted field
+        }
+        i = Math.min(i, n);
+      }
+      let j = i;
+      while (j < n && text[j] !== "," && text[j] !== "\n" && text[j] !== "\r") j++;
+      if (quoted && j > i) malformed ??= "text after the closing quote of a field";
+      fields.push(value + text.slice(i, j));
+      i = j;
+      if (text[i] !== ",") break;
+      i++;
+    }
+    if (text[i] === "\r") i++;
+    if (text[i] === "\n") i++;
+    line++;
+    if (fields.length === 1 && fields[0]!.trim() === "") continue; // a blank line
+    onRecord(fields, start, malformed);
+  }
 }

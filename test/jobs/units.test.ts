@@ -4,6 +4,37 @@ import { retryDelay } from "../../src/jobs/consumer";
 import { parseItemList } from "../../src/jobs/input";
 import { imageKey, normalizePrefix, readManifest } from "../../src/jobs/layout";
 import { chunkMessages } from "../../src/jobs/messages";
+import { parseCsvRecords } from "../../src/import/rows";
+
+function records(text: string) {
+  const out: [string[], number, string | null][] = [];
+  parseCsvRecords(text, (fields, line, malformed) => out.push([fields, line, malformed]));
+  return out;
+}
+
+describe("CSV records (bulk import and job lists)", () => {
+  it("quotes, doubled quotes, separators and line ends inside quotes; lines counted where records start", () => {
+    expect(records('a,"b,c"\r\n"d ""e""",f\n\n"multi\r\nline",g\rh,\n')).toEqual([
+      [["a", "b,c"], 1, null],
+      [['d "e"', "f"], 2, null],
+      [["multi\r\nline", "g"], 4, null],
+      [["h", ""], 6, null],
+    ]);
+    expect(records("\uFEFFurl\nx")).toEqual([
+      [["url"], 1, null],
+      [["x"], 2, null],
+    ]);
+    expect(records('in"side,x')).toEqual([[['in"side', "x"], 1, null]]);
+  });
+
+  it("a field not closed, or text after a closing quote, is malformed; the rest still parses", () => {
+    expect(records('"ok",1\n"x"y,2\n3,"open\nrest')).toEqual([
+      [["ok", "1"], 1, null],
+      [["xy", "2"], 2, "text after the closing quote of a field"],
+      [["3", "open\nrest"], 3, "a quoted field is not closed"],
+    ]);
+  });
+});
 
 describe("item lists", () => {
   it("one URL a line: physical line numbers, CRLF and a BOM tolerated, blank lines skipped", () => {
