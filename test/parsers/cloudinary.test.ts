@@ -145,7 +145,7 @@ describe("cloudinary: transformations → delivery options", () => {
   it("every crop mode maps to its Images fit", () => {
     const table: Record<string, DeliveryOptions["fit"]> = {
       fill: "cover",
-      lfill: "crop", // fill without enlarging: exactly Images' crop
+      lfill: "cover", // SPEC: fill/lfill/fill_pad → cover
       fill_pad: "cover",
       fit: "contain",
       limit: "scale-down",

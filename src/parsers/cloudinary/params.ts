@@ -20,7 +20,8 @@ export interface CropMode {
 
 /**
  * `c_<mode>` → how it resizes (see ../resize/compose) and the Images fit that stands for it.
- * `lfill` is Images' `crop` exactly (fill, never enlarge); `thumb` is taken to be the same.
+ * The fits are SPEC's table. `lfill` (fill, never enlarge) is SPEC's `cover`, which enlarges an
+ * original smaller than the box: listed as an approximation. `thumb` is taken to be `crop`.
  */
 export const CROP_MODES: Readonly<Record<string, CropMode>> = {
   scale: { kind: "squeeze", fit: "squeeze" },
@@ -32,7 +33,11 @@ export const CROP_MODES: Readonly<Record<string, CropMode>> = {
     approximated: "Images has no fit that only enlarges; served as contain",
   },
   fill: { kind: "cover", fit: "cover" },
-  lfill: { kind: "crop", fit: "crop" },
+  lfill: {
+    kind: "crop",
+    fit: "cover",
+    approximated: "lfill never enlarges; Images' cover enlarges an original smaller than the box",
+  },
   fill_pad: { kind: "cover", fit: "cover" },
   auto: { kind: "cover", fit: "cover" },
   crop: { kind: "extract", fit: "crop" },
