@@ -3,7 +3,10 @@ import { healthRoute } from "./admin/health";
 import { config } from "./config";
 import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
 import { errorResponse } from "./http/envelope";
+import { isTooLong, MAX_REQUEST_URL_BYTES } from "./http/url-limit";
+import { apiError } from "./errors";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
+import { endUserError } from "./redirect/respond";
 import { runUpkeep } from "./upkeep/scheduled";
 
 /**
@@ -14,6 +17,7 @@ import { runUpkeep } from "./upkeep/scheduled";
  */
 export default {
   fetch(request, env, ctx) {
+    if (isTooLong(request.url)) return uriTooLong(request);
     return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
   },
   async scheduled(controller, env) {
@@ -35,6 +39,14 @@ async function route(request: Request, env: Env, ctx: ExecutionContext): Promise
   } catch (err) {
     return errorResponse(err);
   }
+}
+
+function uriTooLong(request: Request): Response {
+  const err = apiError(
+    "uri_too_long",
+    `The request URL (path and query) is longer than ${MAX_REQUEST_URL_BYTES} bytes`,
+  );
+  return endUserError(err, request.method === "HEAD");
 }
 
 /** Whether the path starts with `/_` (the gateway's own paths), without parsing the whole URL. */
