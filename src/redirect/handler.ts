@@ -7,6 +7,7 @@ import { ApiError, apiError } from "../errors";
 import { type IngestOutcome, startIngest } from "../ingest/ingest";
 import { decide, deliveryLocation, type SignedLocation, type Target, targetFor } from "../resolve/resolve";
 import { freshSources, lastKnownSources, matchableSources, refreshSourcesIfDue } from "../sources/registry";
+import { queryIsRead } from "./canonical";
 import { countHit, maybeFlushHits } from "./hits";
 import { endUserError, methodNotAllowed, redirect, temporaryOriginRedirect } from "./respond";
 
@@ -58,17 +59,25 @@ export async function handleLegacyRequest(
         countAndMaybeFlush(env, ctx, cfg, m.id, now);
         const loc = await deliveryLocation(cfg, url.origin, target, decision.imageId, now);
         const response = deliveryRedirect(target, loc);
-        const entry = loc.signed ? undefined : memoryEntry(target.source.id, target.asset.key, now);
+        const entry =
+          loc.signed || !queryIsRead(url, target.source)
+            ? undefined
+            : memoryEntry(target.source.id, target.asset.key, now);
         if (entry) {
-          rememberAnswer(cfg, request.url, {
-            status: response.status,
-            headers: new Headers(response.headers),
-            mappingId: m.id,
-            // Spread over the TTL's last quarter so hot URLs do not all expire in one burst; the
-            // answer also dies with its lookup entry (forgotten, evicted) or a change of sources.
-            expiresAt: now + cfg.lookupCacheTtl * 1000 * (0.75 + Math.random() * 0.25),
-            lookup: entry,
-          });
+          rememberAnswer(
+            cfg,
+            request.url,
+            {
+              status: response.status,
+              headers: new Headers(response.headers),
+              mappingId: m.id,
+              // Spread over the TTL's last quarter so hot URLs do not all expire in one burst; the
+              // answer also dies with its lookup entry (forgotten, evicted) or a change of sources.
+              expiresAt: now + cfg.lookupCacheTtl * 1000 * (0.75 + Math.random() * 0.25),
+              lookup: entry,
+            },
+            loc.location,
+          );
         }
         return response;
       }

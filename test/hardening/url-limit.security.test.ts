@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { admin, createSource, gateway, mapKey } from "../helpers";
 
-const errorOf = async (res: Response) => ((await res.json()) as { errors: { code: number }[] }).errors[0];
+const errorOf = async (res: Response) => ((await res.json()) as { errors: { code: number }[] }).errors[0]!;
 
 describe("request URLs over 8 KiB (SPEC: 414, checked before any parsing)", () => {
   it("answers 414 for a path and query over 8192 bytes, on every path", async () => {
