@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { getDb } from "../db/client";
+import { getDb, innermostMessage } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
 import type { MappingRow } from "../db/schema";
 import type { Target } from "../resolve/resolve";
@@ -55,7 +55,46 @@ export function backoffSeconds(cfg: Config, attempts: number): number {
   return Math.min(cfg.retryMax, cfg.retryBase * 2 ** Math.max(0, Math.min(30, attempts - 1)));
 }
 
+/** A D1 write of the outcome failed: the ingest is recorded as `storage_error` if D1 lets us. */
+class StorageFailure extends Error {}
+const stored = <T>(write: Promise<T>): Promise<T> =>
+  write.catch((err) => {
+    throw new StorageFailure(errorText(err));
+  });
+
+/**
+ * Runs an ingest and always settles with an outcome (SPEC: every ingest ends in a recorded
+ * outcome). Whatever throws — a D1 write, the Images binding, a bug — ends the mapping `failed` with
+ * a reason while we still hold the lease; only when D1 refuses that write too does the row stay
+ * `ingesting`, until its lease expires and the next request takes it over.
+ */
 async function runIngest(
+  env: Env,
+  cfg: Config,
+  target: Target,
+  claim: MappingRow,
+  owner: string,
+): Promise<IngestOutcome> {
+  try {
+    return await attemptIngest(env, cfg, target, claim, owner);
+  } catch (err) {
+    const reason: FailureReason = err instanceof StorageFailure ? "storage_error" : "internal_error";
+    const message =
+      reason === "storage_error"
+        ? `recording the outcome failed: ${errorText(err)}`.slice(0, 500)
+        : "the ingest failed unexpectedly (logged)";
+    console.error(
+      JSON.stringify({ ingest: "crashed", source: target.source.id, reason, error: errorText(err) }),
+    );
+    const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
+    const mapping = await failIngest(getDb(env, "primary"), claim.id, owner, reason, message, retryAt).catch(
+      () => null,
+    );
+    return { state: "failed", mapping, reason, message };
+  }
+}
+
+async function attemptIngest(
   env: Env,
   cfg: Config,
   target: Target,
@@ -70,16 +109,26 @@ async function runIngest(
 
   const fail = async (reason: FailureReason, message: string): Promise<IngestOutcome> => {
     const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
-    const mapping = await failIngest(db, claim.id, owner, reason, message, retryAt);
+    const mapping = await stored(failIngest(db, claim.id, owner, reason, message, retryAt));
     return { state: "failed", mapping, reason, message };
   };
+  const dropGenerated = async (imageId: string, reused: boolean) => {
+    // A generated id nobody records would be an orphan: drop it.
+    if (!reused && imageId !== customId) {
+      await callImages("delete", () => hosted.image(imageId).delete()).catch(() => false);
+    }
+  };
   const ready = async (imageId: string, bytes: number | null, reused: boolean): Promise<IngestOutcome> => {
-    const mapping = await completeIngest(db, claim.id, owner, imageId, bytes);
+    let mapping: MappingRow | null;
+    try {
+      mapping = await completeIngest(db, claim.id, owner, imageId, bytes);
+    } catch (err) {
+      await dropGenerated(imageId, reused);
+      throw new StorageFailure(errorText(err));
+    }
     if (!mapping) {
-      // The lease expired and someone else took over. A generated id would be an orphan: drop it.
-      if (!reused && imageId !== customId) {
-        await callImages("delete", () => hosted.image(imageId).delete()).catch(() => false);
-      }
+      // The lease expired and someone else took over.
+      await dropGenerated(imageId, reused);
       return { state: "busy" };
     }
     return { state: "ready", mapping, imageId, reused };
@@ -98,12 +147,8 @@ async function runIngest(
   const original = await fetchOriginal(target.originUrl, source.origin, signal);
   if (!original.ok) {
     if (original.outcome === "missing") {
-      const mapping = await markMissing(
-        db,
-        claim.id,
-        owner,
-        original.message,
-        Date.now() + cfg.negativeTtl * 1000,
+      const mapping = await stored(
+        markMissing(db, claim.id, owner, original.message, Date.now() + cfg.negativeTtl * 1000),
       );
       return { state: "missing", mapping, message: original.message };
     }
@@ -120,6 +165,7 @@ async function runIngest(
   }
   if (!body.ok) return fail(body.refusal.reason, body.refusal.message);
   const { stats } = body;
+  let meta: ImageMetadata;
   try {
     const upload = callImages("upload", () =>
       hosted.upload(body.readable, {
@@ -131,8 +177,7 @@ async function runIngest(
       }),
     );
     upload.catch(() => undefined); // a timeout may settle first; its rejection is then expected
-    const meta = await abortable(upload, signal);
-    return await ready(meta.id, stats.bytes, false);
+    meta = await abortable(upload, signal);
   } catch (err) {
     if (stats.refusal) return fail(stats.refusal.reason, stats.refusal.message);
     if (signal.aborted) return fail(timeout().reason, timeout().message);
@@ -140,9 +185,10 @@ async function runIngest(
     if (await existing().catch(() => false)) return ready(customId!, stats.bytes, true);
     return fail("upload_error", `the upload to Images failed: ${errorText(err)}`.slice(0, 500));
   }
+  return ready(meta.id, stats.bytes, false);
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const errorText = (err: unknown) => innermostMessage(err);
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);
