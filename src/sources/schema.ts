@@ -63,6 +63,7 @@ const origin = z.pipe(
   z
     .string()
     .check(
+      z.maxLength(2048, "must be at most 2048 characters"),
       z.refine(
         (v) => normalizeOrigin(v) !== null,
         "must be an http(s) URL without query, fragment or credentials, e.g. https://res.cloudinary.com/demo",
