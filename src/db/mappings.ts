@@ -149,17 +149,22 @@ const HIT_DELTAS_PER_STATEMENT = 1000;
 
 /**
  * Adds buffered hit counts: one UPDATE … FROM json_each(?) per 1000 mappings (the deltas travel as
- * one JSON parameter), so a flush costs a statement or two however many mappings were hit.
+ * one JSON parameter, ≤ 40 KB), all in ONE atomic batch: either every count is written or none is,
+ * so the caller can put them all back after a failure without counting any twice.
  */
+const ADD_HITS = `UPDATE mappings
+  SET hits = mappings.hits + json_extract(d.value, '$[1]'),
+      last_hit_at = max(coalesce(mappings.last_hit_at, ''), json_extract(d.value, '$[2]'))
+  FROM json_each(?1) AS d
+  WHERE mappings.id = json_extract(d.value, '$[0]')`;
+
 export async function addHits(db: Db, deltas: HitDelta[]): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < deltas.length; i += HIT_DELTAS_PER_STATEMENT) {
     const json = JSON.stringify(
       deltas.slice(i, i + HIT_DELTAS_PER_STATEMENT).map((d) => [d.id, d.hits, d.lastHitAt]),
     );
-    await db.run(sql`UPDATE mappings
-      SET hits = mappings.hits + json_extract(d.value, '$[1]'),
-          last_hit_at = max(coalesce(mappings.last_hit_at, ''), json_extract(d.value, '$[2]'))
-      FROM json_each(${json}) AS d
-      WHERE mappings.id = json_extract(d.value, '$[0]')`);
+    statements.push(db.$client.prepare(ADD_HITS).bind(json));
   }
+  if (statements.length > 0) await db.$client.batch(statements);
 }
