@@ -22,6 +22,7 @@ const flag = (v: string | undefined, fallback: boolean) => {
 const MAX_OPEN_CONNECTIONS = 6;
 
 function parseConfig(env: Env) {
+  const leaseMs = num(env.INGEST_LEASE_SECONDS, 60, 1) * 1000;
   return {
     /** `https://imagedelivery.net/<hash>`; empty = the local Images mock on the request's origin. */
     deliveryBaseUrl: (env.DELIVERY_BASE_URL ?? "").replace(/\/+$/, ""),
@@ -36,12 +37,16 @@ function parseConfig(env: Env) {
     hitFlushInterval: num(env.HIT_FLUSH_INTERVAL, 60),
     /** Seconds the list of sources is reused by an isolate before it is read again. */
     sourcesCacheTtl: num(env.SOURCES_CACHE_TTL, 30),
-    /** Lazy ingestion: the origin fetch and upload must finish within this many ms. */
-    ingestTimeoutMs: num(env.INGEST_TIMEOUT_MS, 15000, 1),
+    /**
+     * Lazy ingestion: the origin fetch and upload must finish within this many ms — and before the
+     * lease ends (less a margin to record the outcome), or a second request could take the lease
+     * over and upload again: clamped to the lease length less min(5 s, half the lease).
+     */
+    ingestTimeoutMs: Math.min(num(env.INGEST_TIMEOUT_MS, 15000, 1), leaseMs - Math.min(5000, leaseMs / 2)),
     /** How long the request that owns an ingest waits for it before answering with the origin. */
     ingestWaitBudgetMs: num(env.INGEST_WAIT_BUDGET_MS, 3000),
     /** How long an ingest lease is held before another request may take it over (ms). */
-    ingestLeaseMs: num(env.INGEST_LEASE_SECONDS, 60, 1) * 1000,
+    ingestLeaseMs: leaseMs,
     /** Seconds an origin 404/410 is remembered (answered 404 without refetching). */
     negativeTtl: num(env.NEGATIVE_TTL, 3600),
     /** Exponential backoff after a failed ingest: base and cap, seconds. */

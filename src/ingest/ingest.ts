@@ -55,6 +55,46 @@ export function backoffSeconds(cfg: Config, attempts: number): number {
   return Math.min(cfg.retryMax, cfg.retryBase * 2 ** Math.max(0, Math.min(30, attempts - 1)));
 }
 
+interface IdChoice {
+  /** The custom id to upload under, or null to let Images generate one. */
+  id: string | null;
+  /** An image from this origin URL is already there: reuse it, fetch nothing. */
+  reuse: boolean;
+}
+
+/** Whether an existing image may stand for the asset: it came from the same origin URL (or says nothing). */
+function fromOrigin(details: ImageMetadata | null, originUrl: string | null): boolean {
+  if (!details) return false;
+  const recorded = (details.meta as { originUrl?: unknown } | undefined)?.originUrl;
+  return typeof recorded !== "string" || originUrl === null || recorded === originUrl;
+}
+
+/**
+ * The image id for an asset (SPEC: a deterministic custom id, reused when an image is already
+ * there). An image under that id is reused only when its metadata's `originUrl` is the one we would
+ * fetch (or it records none, e.g. uploaded by an operator): a source recreated with another origin
+ * must not inherit the old origin's images. Then a second deterministic id, derived from source,
+ * key AND origin URL, is used the same way (so retries and concurrent ingests still meet on one
+ * image); when that too holds another origin's image, Images generates an id.
+ */
+async function chooseImageId(
+  env: Env,
+  source: Target["source"],
+  key: string,
+  originUrl: string | null,
+): Promise<IdChoice> {
+  const primary = await deterministicImageId(source.id, key, source.requireSignedURLs);
+  if (!primary) return { id: null, reuse: false };
+  const candidates = [primary];
+  if (originUrl) candidates.push((await deterministicImageId(source.id, `${key}\u0000${originUrl}`, false))!);
+  for (const id of candidates) {
+    const details = await imageDetails(env, id);
+    if (!details) return { id, reuse: false };
+    if (fromOrigin(details, originUrl)) return { id, reuse: true };
+  }
+  return { id: null, reuse: false };
+}
+
 /** A D1 write of the outcome failed: the ingest is recorded as `storage_error` if D1 lets us. */
 class StorageFailure extends Error {}
 const stored = <T>(write: Promise<T>): Promise<T> =>
@@ -105,7 +145,7 @@ async function attemptIngest(
   const { source } = target;
   const key = target.asset.key;
   const hosted = env.IMAGES.hosted;
-  const customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
+  let customId: string | null = null;
 
   const fail = async (reason: FailureReason, message: string): Promise<IngestOutcome> => {
     const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
@@ -134,13 +174,16 @@ async function attemptIngest(
     return { state: "ready", mapping, imageId, reused };
   };
   const existing = async (): Promise<boolean> =>
-    customId !== null && (await imageDetails(env, customId)) !== null;
+    customId !== null && fromOrigin(await imageDetails(env, customId), target.originUrl);
 
+  let choice: IdChoice;
   try {
-    if (await existing()) return await ready(customId!, null, true);
+    choice = await chooseImageId(env, source, key, target.originUrl);
   } catch (err) {
     return fail("upload_error", errorText(err));
   }
+  customId = choice.id;
+  if (choice.reuse) return ready(customId!, null, true);
   if (!target.originUrl || !source.origin) return fail("no_origin", "the source has no origin");
 
   const signal = AbortSignal.timeout(cfg.ingestTimeoutMs);
