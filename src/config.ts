@@ -49,6 +49,8 @@ function parseConfig(env: Env) {
     ingestLeaseMs: leaseMs,
     /** Seconds an origin 404/410 is remembered (answered 404 without refetching). */
     negativeTtl: num(env.NEGATIVE_TTL, 3600),
+    /** Seconds a `failed` row nobody asks for again is kept after its retry time (then the cron deletes it). */
+    failedRetention: num(env.FAILED_RETENTION, 86400),
     /** Exponential backoff after a failed ingest: base and cap, seconds. */
     retryBase: num(env.RETRY_BASE, 30),
     retryMax: num(env.RETRY_MAX, 21600),

@@ -20,7 +20,7 @@ export default {
     if (isTooLong(request.url)) return uriTooLong(request);
     return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
   },
-  async scheduled(controller, env) {
+  async scheduled(controller, env, _ctx) {
     await runUpkeep(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;

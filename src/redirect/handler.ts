@@ -144,6 +144,7 @@ async function ingestOnFirstHit(
   head: boolean,
 ): Promise<Response> {
   const fallback = () => temporaryOriginRedirect(originUrl);
+  if (!(await mayClaim(env, target.source.id))) return fallback();
   let run;
   try {
     run = await startIngest(env, cfg, target, now);
@@ -177,6 +178,21 @@ async function ingestOnFirstHit(
     );
   }
   return fallback();
+}
+
+/**
+ * Lease claims per source go through the Workers Rate Limiting binding (per location; simulated
+ * locally), so random misses cannot turn into unbounded D1 rows, origin fetches and uploads. A
+ * limited first hit gets the temporary origin redirect, never a 429. Without the binding, or when
+ * it errs, the claim proceeds (the lease still makes it exactly-once).
+ */
+async function mayClaim(env: Env, source: string): Promise<boolean> {
+  if (!env.INGEST_LIMITER) return true;
+  try {
+    return (await env.INGEST_LIMITER.limit({ key: source })).success;
+  } catch {
+    return true;
+  }
 }
 
 /** The promise's value if it settles within `ms`, else undefined (the promise keeps running). */

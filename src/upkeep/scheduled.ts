@@ -1,3 +1,5 @@
+import { purgeUnmapped } from "./unmapped";
+
 /**
  * Periodic upkeep, run by the Cron Trigger (`[triggers] crons` in wrangler.toml). Each task does a
  * bounded amount of work per run (bounded batches, within the Workers subrequest limit) and
@@ -9,7 +11,7 @@ export interface UpkeepTask {
 }
 
 /** The tasks, in the order they run. */
-export const UPKEEP_TASKS: UpkeepTask[] = [];
+export const UPKEEP_TASKS: UpkeepTask[] = [purgeUnmapped];
 
 export async function runUpkeep(
   env: Env,
