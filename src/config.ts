@@ -1,3 +1,5 @@
+import { baseEnv } from "./observe/log";
+
 /**
  * Typed view of the Worker's vars and secrets (the generated `Env`), parsed once per `env` object.
  * Every knob has a default so a deployment with only the bindings still behaves sensibly; the
@@ -72,7 +74,8 @@ export type Config = ReturnType<typeof parseConfig>;
 const cache = new WeakMap<Env, Config>();
 
 export function config(env: Env): Config {
-  let c = cache.get(env);
-  if (!c) cache.set(env, (c = parseConfig(env)));
+  const base = baseEnv(env);
+  let c = cache.get(base);
+  if (!c) cache.set(base, (c = parseConfig(base)));
   return c;
 }

@@ -7,6 +7,7 @@ import { isTooLong, MAX_REQUEST_URL_BYTES } from "./http/url-limit";
 import { apiError } from "./errors";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
 import { endUserError } from "./redirect/respond";
+import { countingEnv, type RequestLog, startLog, writeLog } from "./observe/log";
 import { runUpkeep } from "./upkeep/scheduled";
 
 /**
@@ -25,20 +26,43 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
+/** Everything but a hot answer: dispatched, then logged as one JSON line (observe/log.ts). */
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const started = Date.now();
+  const log = startLog(request);
+  let response: Response;
   try {
-    if (isGatewayPath(request.url)) {
-      const path = new URL(request.url).pathname;
-      if (path === "/_health") return await healthRoute(request, env);
-      if (path === "/_admin" || path.startsWith("/_admin/"))
-        return await adminRouter.fetch(request, env, ctx);
-      if (path.startsWith(DEMO_ORIGIN_PATH) && config(env).demoOrigin)
-        return await serveDemoOrigin(request, env, path);
-    }
-    return await handleLegacyRequest(request, env, ctx);
+    response = await dispatch(request, countingEnv(env, log), ctx, log);
   } catch (err) {
-    return errorResponse(err);
+    response = errorResponse(err);
   }
+  await writeLog(log, response, started);
+  return response;
+}
+
+async function dispatch(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  log: RequestLog,
+): Promise<Response> {
+  if (isGatewayPath(request.url)) {
+    const path = new URL(request.url).pathname;
+    if (path === "/_health") {
+      log.action = "health";
+      return healthRoute(request, env);
+    }
+    if (path === "/_admin" || path.startsWith("/_admin/")) {
+      log.action = "admin";
+      log.path = path;
+      return adminRouter.fetch(request, env, ctx);
+    }
+    if (path.startsWith(DEMO_ORIGIN_PATH) && config(env).demoOrigin) {
+      log.action = "demo-origin";
+      return serveDemoOrigin(request, env, path);
+    }
+  }
+  return handleLegacyRequest(request, env, ctx, log);
 }
 
 function uriTooLong(request: Request): Response {

@@ -3,6 +3,7 @@ import { pingD1 } from "../db/health";
 import { ERRORS } from "../errors";
 import { failure, ok } from "../http/envelope";
 import { callImages } from "../images/binding";
+import { baseEnv } from "../observe/log";
 
 /** SPEC: /_health answers from a short per-isolate cache, so it cannot be used to load D1. */
 export const HEALTH_CACHE_MS = 5000;
@@ -27,7 +28,8 @@ async function check(probe: () => Promise<unknown>): Promise<Probe> {
 }
 
 /** Probes D1 and Images at most once per HEALTH_CACHE_MS per isolate (concurrent calls share one). */
-function probe(env: Env, now: number): Promise<Checked> {
+function probe(scoped: Env, now: number): Promise<Checked> {
+  const env = baseEnv(scoped);
   const last = checked.get(env);
   if (last && now - last.at < HEALTH_CACHE_MS) return Promise.resolve(last);
   let running = inFlight.get(env);

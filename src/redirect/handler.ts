@@ -9,6 +9,7 @@ import { decide, deliveryLocation, type SignedLocation, type Target, targetFor }
 import { freshSources, lastKnownSources, matchableSources, refreshSourcesIfDue } from "../sources/registry";
 import { queryIsRead } from "./canonical";
 import { countHit, maybeFlushHits } from "./hits";
+import type { RequestLog } from "../observe/log";
 import { endUserError, methodNotAllowed, redirect, temporaryOriginRedirect } from "./respond";
 
 /**
@@ -20,6 +21,7 @@ export async function handleLegacyRequest(
   request: Request,
   env: Env,
   ctx: ExecutionContext,
+  log?: RequestLog,
 ): Promise<Response> {
   const head = request.method === "HEAD";
   if (request.method !== "GET" && !head) return methodNotAllowed(false);
@@ -38,8 +40,13 @@ export async function handleLegacyRequest(
     }
   }
   const t = targetFor(cfg, sources, url);
-  if (!t.ok) return endUserError(t.error, head);
+  if (log) log.source = t.ok ? t.target.source.id : (t.source?.id ?? undefined);
+  if (!t.ok) {
+    if (log) log.action = t.source ? "invalid" : "no-source";
+    return endUserError(t.error, head);
+  }
   const target = t.target;
+  if (log) log.key = target.asset.key;
 
   let lookup: MappingLookup | null;
   try {
@@ -52,6 +59,7 @@ export async function handleLegacyRequest(
   }
 
   const decision = decide(target, lookup, now);
+  if (log) log.action = decision.action;
   try {
     switch (decision.action) {
       case "redirect": {
@@ -82,7 +90,7 @@ export async function handleLegacyRequest(
         return response;
       }
       case "ingest":
-        return await ingestOnFirstHit(env, ctx, cfg, url, target, decision.originUrl, now, head);
+        return await ingestOnFirstHit(env, ctx, cfg, url, target, decision.originUrl, now, head, log);
       case "redirect-origin":
         return temporaryOriginRedirect(decision.originUrl);
       case "not-found":
@@ -142,9 +150,13 @@ async function ingestOnFirstHit(
   originUrl: string,
   now: number,
   head: boolean,
+  log?: RequestLog,
 ): Promise<Response> {
   const fallback = () => temporaryOriginRedirect(originUrl);
-  if (!(await mayClaim(env, target.source.id))) return fallback();
+  if (!(await mayClaim(env, target.source.id))) {
+    if (log) log.outcome = "rate-limited";
+    return fallback();
+  }
   let run;
   try {
     run = await startIngest(env, cfg, target, now);
@@ -152,12 +164,19 @@ async function ingestOnFirstHit(
     console.error("claiming the ingest lease failed", err);
     return fallback();
   }
-  if (!run) return fallback();
+  if (!run) {
+    if (log) log.outcome = "lease-held";
+    return fallback();
+  }
   const done = run.done.catch((err): IngestOutcome => {
     console.error("ingest crashed; the lease will expire and be retried", err);
     return { state: "busy" };
   });
   const outcome = await withinBudget(done, cfg.ingestWaitBudgetMs);
+  if (log) {
+    log.outcome = outcome?.state ?? "running";
+    if (outcome?.state === "failed") log.reason = outcome.reason;
+  }
   if (!outcome) {
     ctx.waitUntil(done);
     return fallback();
