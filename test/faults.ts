@@ -87,7 +87,9 @@ export function faultyImages(images: ImagesBinding, hooks: ImagesHooks): ImagesB
         <K extends "details" | "bytes" | "update" | "delete">(name: K) =>
         async (...a: unknown[]) => {
           await hooks.before?.(name, id);
-          return (handle[name] as (...x: unknown[]) => unknown).apply(handle, a);
+          // Called as a method: on an RPC stub, `.apply` would be a remote property, not Function#apply.
+          const h = handle as unknown as Record<K, (...x: unknown[]) => unknown>;
+          return h[name](...a);
         };
       return { details: op("details"), bytes: op("bytes"), update: op("update"), delete: op("delete") };
     },
