@@ -24,7 +24,7 @@ export default defineConfig(async () => {
       setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/origin-stub.ts"],
       include: ["test/**/*.test.ts"],
       // The Worker's one-JSON-line-per-request logs (src/observe/log.ts) would drown the report.
-      onConsoleLog: (line) => !line.startsWith('{"id":'),
+      onConsoleLog: (line: string) => !line.startsWith('{"id":'),
     },
   };
 });
