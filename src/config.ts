@@ -61,6 +61,10 @@ function parseConfig(env: Env) {
       1,
       Math.min(MAX_OPEN_CONNECTIONS, Math.floor(num(env.INGEST_CONCURRENCY, 4, 1))),
     ),
+    /** Cron: `ready` mappings re-checked against their origin per run (sources with revalidateAfter). */
+    revalidateBatch: Math.min(50, Math.floor(num(env.REVALIDATE_BATCH, 10))),
+    /** Cron: retired images (replaced by a refresh) deleted per run, once their wait is over. */
+    retireBatch: Math.min(100, Math.floor(num(env.RETIRE_BATCH, 25))),
     adminToken: nonEmpty(env.ADMIN_TOKEN),
     adminReadToken: nonEmpty(env.ADMIN_READ_TOKEN),
     signingKey: nonEmpty(env.IMAGES_SIGNING_KEY),

@@ -43,9 +43,19 @@ export const ERRORS = {
   origin_too_large: { code: 4003, status: 413 },
   upload_failed: { code: 4004, status: 502 },
   no_origin: { code: 4005, status: 422 },
+  // Keeping in sync: webhooks and refresh
+  webhook_signature_invalid: { code: 6000, status: 401 },
+  webhook_timestamp_stale: { code: 6001, status: 401 },
+  webhook_not_configured: { code: 6002, status: 404 },
+  webhook_secret_unset: { code: 6003, status: 503 },
+  refresh_in_progress: { code: 6004, status: 409 },
 } as const satisfies Record<string, { code: number; status: number }>;
 
 export type ErrorName = keyof typeof ERRORS;
+
+/** Longest error text stored or answered from an upstream (Images, an origin): enough to diagnose. */
+const MAX_MESSAGE_CHARS = 500;
+export const clipMessage = (text: string) => text.slice(0, MAX_MESSAGE_CHARS);
 
 export interface ErrorBody {
   code: number;

@@ -5,6 +5,7 @@ import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
 import { errorResponse } from "./http/envelope";
 import { isTooLong, MAX_REQUEST_URL_BYTES } from "./http/url-limit";
 import { apiError } from "./errors";
+import { handleHook } from "./hooks/handler";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
 import { endUserError } from "./redirect/respond";
 import { countingEnv, type RequestLog, startLog, writeLog } from "./observe/log";
@@ -12,7 +13,7 @@ import { runUpkeep } from "./upkeep/scheduled";
 
 /**
  * The entry composes; it decides nothing. A legacy URL this isolate already answered is answered
- * again from memory, synchronously. `/_health` and `/_admin` are the gateway's own paths,
+ * again from memory, synchronously. `/_health`, `/_admin` and `/_hooks` are the gateway's own paths,
  * `/_demo/origin` exists only with DEMO_ORIGIN=true (local quick start), everything else is a
  * legacy image URL.
  */
@@ -21,7 +22,7 @@ export default {
     if (isTooLong(request.url)) return uriTooLong(request);
     return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
   },
-  async scheduled(controller, env, _ctx) {
+  async scheduled(controller, env) {
     await runUpkeep(env, controller.scheduledTime);
   },
 } satisfies ExportedHandler<Env>;
@@ -56,6 +57,11 @@ async function dispatch(
       log.action = "admin";
       log.path = path;
       return adminRouter.fetch(request, env, ctx);
+    }
+    if (path === "/_hooks" || path.startsWith("/_hooks/")) {
+      log.action = "hook";
+      log.path = path;
+      return handleHook(request, env, ctx);
     }
     if (path.startsWith(DEMO_ORIGIN_PATH) && config(env).demoOrigin) {
       log.action = "demo-origin";

@@ -66,6 +66,24 @@ export function delay(ms: number, signal?: AbortSignal): Promise<void> {
   });
 }
 
+/**
+ * A gate an origin handler can wait at: `pass(signal)` resolves once the test calls `open()`, or
+ * rejects when `signal` aborts first (like a real stalled connection).
+ */
+export function gate(): { pass(signal?: AbortSignal): Promise<void>; open(): void } {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return {
+    open,
+    pass: (signal) =>
+      new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        signal?.addEventListener("abort", () => reject(signal.reason));
+        void opened.then(resolve);
+      }),
+  };
+}
+
 /** A body that yields `chunks` then stalls until `signal` aborts (the connection then errors). */
 export function stallingBody(chunks: Uint8Array[], signal?: AbortSignal): ReadableStream<Uint8Array> {
   return new ReadableStream({

@@ -11,6 +11,7 @@ import { listMappingsRoute } from "./mappings/list";
 import { updateMappingRoute } from "./mappings/update";
 import { IMAGES_PREFIXES, IMAGES_ROUTES } from "./images/routes";
 import { ingestRoute } from "./ingest";
+import { refreshRoute } from "./refresh";
 import { resolveRoute } from "./resolve";
 import { statsRoute } from "./stats";
 import { createSourceRoute } from "./sources/create";
@@ -30,6 +31,7 @@ const ROUTES: Record<string, Methods> = {
   "/mappings/:id": { GET: getMappingRoute, PATCH: updateMappingRoute, DELETE: deleteMappingRoute },
   "/resolve": { POST: resolveRoute },
   "/ingest": { POST: ingestRoute },
+  "/refresh": { POST: refreshRoute },
   "/stats": { GET: statsRoute },
 };
 

@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from "drizzle-orm";
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 
 /** Drizzle over a D1 session; `$client` is the session, for the few statements written by hand. */
@@ -22,6 +23,13 @@ export function getDb(env: { DB: D1Database }, from: ReadFrom): Db {
   // Drizzle's D1 driver only calls prepare() and batch(), which a session has.
   return drizzle(env.DB.withSession(CONSTRAINT[from]) as unknown as D1Database);
 }
+
+/**
+ * A query D1 could not run (unreachable, overloaded, timed out): Drizzle wraps every failure of the
+ * driver. Constraint violations are handled where they are expected; anything else that reaches
+ * the error handler is answered 503 `storage_unavailable`, not as a client error.
+ */
+export const isStorageError = (err: unknown): boolean => err instanceof DrizzleQueryError;
 
 /** D1/SQLite constraint failures, told apart from other errors by their message. */
 export function isUniqueViolation(err: unknown): boolean {

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { forgetAsset } from "../cache";
 import { type Db, nowIso } from "./client";
 import { type MappingRow, mappings } from "./schema";
-import { toFailed, toIngesting, toMissing, toReady } from "./transitions";
+import { type OriginRecord, toFailed, toIngesting, toMissing, toReadyFrom } from "./transitions";
 
 /**
  * The ingest lease. Whoever claims it fetches the original and uploads it; everyone else answers
@@ -76,8 +76,8 @@ async function whileLeased(
   return row;
 }
 
-export const completeIngest = (db: Db, id: number, owner: string, imageId: string, bytes: number | null) =>
-  whileLeased(db, id, owner, { ...toReady(imageId), bytes });
+export const completeIngest = (db: Db, id: number, owner: string, imageId: string, record: OriginRecord) =>
+  whileLeased(db, id, owner, toReadyFrom(imageId, record));
 
 export const failIngest = (
   db: Db,

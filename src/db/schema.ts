@@ -11,10 +11,16 @@ import type { RedirectStatus, SourceOptions } from "../sources/schema";
 export const SOURCE_KINDS = ["cloudinary", "imgix", "s3", "http"] as const;
 export const ON_MISS = ["ingest", "redirect-origin", "not-found"] as const;
 export const MAPPING_STATES = ["ready", "ingesting", "failed", "missing", "orphaned"] as const;
+/** What a source does when its origin answers 404/410 for a mapped asset (or says it was deleted). */
+export const ON_ORIGIN_GONE = ["keep", "orphan"] as const;
+/** Outcomes of a refresh of a mapped asset (docs/storage.md), counted per source by stats. */
+export const REFRESH_OUTCOMES = ["unchanged", "changed", "gone", "failed"] as const;
 
 export type SourceKind = (typeof SOURCE_KINDS)[number];
 export type OnMiss = (typeof ON_MISS)[number];
 export type MappingState = (typeof MAPPING_STATES)[number];
+export type OnOriginGone = (typeof ON_ORIGIN_GONE)[number];
+export type RefreshOutcome = (typeof REFRESH_OUTCOMES)[number];
 
 export const sources = sqliteTable("sources", {
   id: text("id").primaryKey(),
@@ -30,6 +36,9 @@ export const sources = sqliteTable("sources", {
   /** Kind-specific options as JSON (validated by the admin API before it is stored). */
   options: text("options", { mode: "json" }).$type<SourceOptions>().notNull().default({}),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  onOriginGone: text("on_origin_gone", { enum: ON_ORIGIN_GONE }).notNull().default("keep"),
+  /** Seconds after which the cron re-checks a `ready` mapping against the origin; null = never. */
+  revalidateAfter: integer("revalidate_after"),
   createdAt: text("created_at").notNull(),
   updatedAt: text("updated_at").notNull(),
 });
@@ -55,6 +64,14 @@ export const mappings = sqliteTable(
     /** `failed`: earliest next attempt; `missing`: end of the negative-cache window (epoch ms). */
     retryAt: integer("retry_at"),
     bytes: integer("bytes"),
+    /** What was ingested: hex SHA-256 of the original and the origin's validators (null = unknown). */
+    contentSha256: text("content_sha256"),
+    etag: text("etag"),
+    lastModified: text("last_modified"),
+    /** When the origin was last asked about this asset (ingest or refresh); null = never checked. */
+    checkedAt: text("checked_at"),
+    /** Outcome of the latest refresh (`unchanged`, `changed`, `gone`, `failed`); null = never refreshed. */
+    refreshOutcome: text("refresh_outcome", { enum: REFRESH_OUTCOMES }),
     hits: integer("hits").notNull().default(0),
     lastHitAt: text("last_hit_at"),
     createdAt: text("created_at").notNull(),
@@ -72,6 +89,8 @@ export const mappings = sqliteTable(
     index("mappings_state_id").on(t.state, t.id),
     // The upkeep cron finds `missing`/`failed` rows whose window ended long ago.
     index("mappings_state_retry_at").on(t.state, t.retryAt),
+    // Revalidation: a source's ready mappings, never checked (NULL) first, then the oldest check.
+    index("mappings_revalidate").on(t.source, t.state, t.checkedAt),
     check("mappings_state_check", sql`${t.state} IN ('ready','ingesting','failed','missing','orphaned')`),
   ],
 );
@@ -94,6 +113,11 @@ export const sourceStats = sqliteTable("source_stats", {
   total: integer("total").notNull().default(0),
   hits: integer("hits").notNull().default(0),
   bytesIngested: integer("bytes_ingested").notNull().default(0),
+  /** Refreshes by outcome (the `refresh_stats` migration's trigger counts every write of `refresh_outcome`). */
+  refreshUnchanged: integer("refresh_unchanged").notNull().default(0),
+  refreshChanged: integer("refresh_changed").notNull().default(0),
+  refreshGone: integer("refresh_gone").notNull().default(0),
+  refreshFailed: integer("refresh_failed").notNull().default(0),
 });
 
 /** Failed ingest attempts per source and reason (a trigger counts every move into `failed`). */
@@ -105,4 +129,34 @@ export const sourceFailures = sqliteTable(
     n: integer("n").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.source, t.reason] })],
+);
+
+/**
+ * Images replaced by a refresh (or dropped when their asset was orphaned at the origin). Browsers
+ * and caches may still follow an old redirect to them, so the cron deletes each only after
+ * `retire_after` (epoch ms) and only while no `ready` mapping points to it.
+ */
+export const retiredImages = sqliteTable(
+  "retired_images",
+  {
+    imageId: text("image_id").primaryKey(),
+    source: text("source").notNull(),
+    key: text("key"),
+    retiredAt: text("retired_at").notNull(),
+    retireAfter: integer("retire_after").notNull(),
+  },
+  (t) => [index("retired_images_due").on(t.retireAfter)],
+);
+
+/**
+ * Signed webhook deliveries already accepted, so a replayed delivery changes nothing: one row per
+ * (source, signature) until `expires_at` (epoch ms), when its timestamp would be refused anyway.
+ */
+export const hookDeliveries = sqliteTable(
+  "hook_deliveries",
+  {
+    id: text("id").primaryKey(),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("hook_deliveries_expiry").on(t.expiresAt)],
 );

@@ -14,6 +14,8 @@ export interface SourceStats {
   hits: number;
   bytesIngested: number;
   failures: Record<string, number>;
+  /** Refreshes of mapped assets by outcome (admin, notifications, revalidation). */
+  refreshes: { unchanged: number; changed: number; gone: number; failed: number };
 }
 
 const empty = (source: string): SourceStats => ({
@@ -22,6 +24,7 @@ const empty = (source: string): SourceStats => ({
   hits: 0,
   bytesIngested: 0,
   failures: {},
+  refreshes: { unchanged: 0, changed: 0, gone: 0, failed: 0 },
 });
 
 /**
@@ -51,6 +54,12 @@ export async function readStats(
     };
     s.hits = c.hits;
     s.bytesIngested = c.bytesIngested;
+    s.refreshes = {
+      unchanged: c.refreshUnchanged,
+      changed: c.refreshChanged,
+      gone: c.refreshGone,
+      failed: c.refreshFailed,
+    };
   }
   for (const f of failures) {
     const s = bySource.get(f.source);
@@ -63,6 +72,8 @@ export async function readStats(
       totals.mappings[k] += s.mappings[k];
     totals.hits += s.hits;
     totals.bytesIngested += s.bytesIngested;
+    for (const k of Object.keys(totals.refreshes) as (keyof SourceStats["refreshes"])[])
+      totals.refreshes[k] += s.refreshes[k];
     for (const [reason, n] of Object.entries(s.failures))
       totals.failures[reason] = (totals.failures[reason] ?? 0) + n;
   }

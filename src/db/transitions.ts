@@ -1,5 +1,5 @@
 import { getTableColumns } from "drizzle-orm";
-import { type MappingRow, mappings } from "./schema";
+import { type MappingRow, mappings, type RefreshOutcome } from "./schema";
 
 /**
  * The states a mapping moves through (docs/storage.md), each written once: every write path
@@ -10,7 +10,23 @@ type Columns = Partial<Omit<MappingRow, "id" | "source" | "key" | "createdAt">>;
 
 const NO_LEASE = { leaseOwner: null, leaseUntil: null } as const;
 
-/** → `ready`: redirected to `imageId`; every trace of an earlier failure or lease is cleared. */
+/**
+ * What the origin served when it was last asked (ingest or refresh). All null = unknown: an image
+ * mapped by an operator, or reused from an earlier attempt; `checkedAt` null = never checked.
+ */
+export interface OriginRecord {
+  contentSha256: string | null;
+  bytes: number | null;
+  etag: string | null;
+  lastModified: string | null;
+  checkedAt: string | null;
+}
+const UNKNOWN_ORIGIN = { contentSha256: null, etag: null, lastModified: null, checkedAt: null } as const;
+
+/**
+ * → `ready`: redirected to `imageId`; every trace of an earlier failure or lease is cleared, and
+ * so is what was known about the previous image's original (the operator or an ingest says anew).
+ */
 export const toReady = (imageId: string) =>
   ({
     state: "ready",
@@ -19,7 +35,30 @@ export const toReady = (imageId: string) =>
     failureReason: null,
     retryAt: null,
     ...NO_LEASE,
+    ...UNKNOWN_ORIGIN,
   }) satisfies Columns;
+
+/** → `ready` with the original that was just ingested (or refreshed) under `imageId`. */
+export const toReadyFrom = (imageId: string, record: OriginRecord) =>
+  ({ ...toReady(imageId), ...record }) satisfies Columns;
+
+/**
+ * A `ready` mapping held by a refresh: only the lease columns, so it keeps redirecting to its
+ * image meanwhile (ingest claims never take a `ready` row, so the two leases cannot collide).
+ */
+export const toRefreshing = (owner: string, leaseUntil: number) =>
+  ({ leaseOwner: owner, leaseUntil }) satisfies Columns;
+
+/**
+ * A refresh's outcome (counted per source by a trigger: only refreshes write `refresh_outcome`).
+ * `message` is kept in `last_error` (why it failed, or that the origin is gone); `checkedAt` moves
+ * whatever the outcome, so a failing asset does not hold back the revalidation of the others.
+ */
+export const refreshed = (outcome: RefreshOutcome, message: string | null, checkedAt: string) =>
+  ({ refreshOutcome: outcome, lastError: message, checkedAt }) satisfies Columns;
+
+/** A refresh lease given back. */
+export const released = NO_LEASE;
 
 /** → `ingesting`: `owner` holds the lease until `leaseUntil` (epoch ms). */
 export const toIngesting = (owner: string, leaseUntil: number) =>

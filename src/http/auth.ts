@@ -6,7 +6,7 @@ export type AdminRole = "admin" | "read";
 const encoder = new TextEncoder();
 
 /** Compares two secrets in constant time (hashing first so lengths never leak either). */
-async function secretEquals(given: string, expected: string): Promise<boolean> {
+export async function secretEquals(given: string, expected: string): Promise<boolean> {
   const [a, b] = await Promise.all([
     crypto.subtle.digest("SHA-256", encoder.encode(given)),
     crypto.subtle.digest("SHA-256", encoder.encode(expected)),

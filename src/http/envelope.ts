@@ -1,3 +1,4 @@
+import { isStorageError } from "../db/client";
 import { ApiError, ERRORS, type ErrorBody } from "../errors";
 
 /** The Cloudflare API envelope: `{ success, errors, messages, result, result_info? }`. */
@@ -27,11 +28,20 @@ export function failure(status: number, errors: ErrorBody[], headers?: HeadersIn
   });
 }
 
-/** Answers any thrown value: ApiErrors as they are, anything else as a logged, generic 500. */
+/**
+ * Answers any thrown value: ApiErrors as they are, a failed D1 query as a logged 503, anything else
+ * as a logged, generic 500.
+ */
 export function errorResponse(err: unknown): Response {
   if (err instanceof ApiError) {
     const errors = "issues" in err ? (err.issues as ErrorBody[]) : [err.body];
     return failure(err.status, errors, err.headers);
+  }
+  if (isStorageError(err)) {
+    console.error("D1 query failed", err);
+    return failure(ERRORS.storage_unavailable.status, [
+      { code: ERRORS.storage_unavailable.code, message: "Storage is temporarily unavailable" },
+    ]);
   }
   console.error("unhandled error", err);
   return failure(500, [{ code: ERRORS.internal_error.code, message: "Internal error" }]);

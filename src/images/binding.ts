@@ -1,4 +1,4 @@
-import { ApiError, apiError } from "../errors";
+import { ApiError, apiError, clipMessage } from "../errors";
 
 /**
  * The one error path for every call of the Images binding (`env.IMAGES.hosted`), wherever it is
@@ -27,7 +27,7 @@ export function imagesError(what: string, err: unknown): ApiError {
 function imagesRefusal(err: unknown): string | null {
   const code = err instanceof Error ? (err as Error & { code?: unknown }).code : undefined;
   if (err instanceof Error && typeof code === "number") {
-    return `Images refused it (code ${code}): ${err.message}`.slice(0, 500);
+    return clipMessage(`Images refused it (code ${code}): ${err.message}`);
   }
   return null;
 }

@@ -27,6 +27,9 @@ export async function deterministicImageId(
 
 const byteLength = (s: string) => new TextEncoder().encode(s).byteLength;
 
+/** Bytes of key kept at least: with less room, the origin URL is dropped from the metadata instead. */
+const MIN_KEY_ROOM = 16;
+
 /** `{ source, key, originUrl }`, shortened so its JSON stays within Images' metadata limit. */
 export function ingestMetadata(
   source: string,
@@ -40,7 +43,7 @@ export function ingestMetadata(
   const withoutKey: Record<string, string> = { source, key: "" };
   if (originUrl) withoutKey.originUrl = originUrl;
   let budget = MAX_METADATA_BYTES - byteLength(JSON.stringify(withoutKey));
-  if (budget < 16) {
+  if (budget < MIN_KEY_ROOM) {
     delete withoutKey.originUrl;
     budget = MAX_METADATA_BYTES - byteLength(JSON.stringify(withoutKey));
   }

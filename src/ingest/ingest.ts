@@ -1,14 +1,17 @@
 import type { Config } from "../config";
-import { getDb, innermostMessage } from "../db/client";
+import { clipMessage } from "../errors";
+import { getDb, innermostMessage, nowIso } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
+import { isRetired } from "../db/retired";
 import type { MappingRow } from "../db/schema";
+import type { OriginRecord } from "../db/transitions";
 import type { Target } from "../resolve/resolve";
 import type { FailureReason } from "./failures";
 import { type OpenedBody, openImageBody } from "./guarded-body";
 import { CREATOR, deterministicImageId, filenameOf, ingestMetadata } from "./image-id";
 import { callImages, imageDetails } from "../images/binding";
 import { MAX_IMAGE_BYTES } from "../images/limits";
-import { fetchOriginal, timeout } from "./origin";
+import { fetchOriginal, timeout, validator } from "./origin";
 
 /**
  * Lazy ingestion of one asset, shared by the redirect path and POST /_admin/ingest:
@@ -158,10 +161,10 @@ async function attemptIngest(
       await callImages("delete", () => hosted.image(imageId).delete()).catch(() => false);
     }
   };
-  const ready = async (imageId: string, bytes: number | null, reused: boolean): Promise<IngestOutcome> => {
+  const ready = async (imageId: string, record: OriginRecord, reused: boolean): Promise<IngestOutcome> => {
     let mapping: MappingRow | null;
     try {
-      mapping = await completeIngest(db, claim.id, owner, imageId, bytes);
+      mapping = await completeIngest(db, claim.id, owner, imageId, record);
     } catch (err) {
       await dropGenerated(imageId, reused);
       throw new StorageFailure(errorText(err));
@@ -176,14 +179,24 @@ async function attemptIngest(
   const existing = async (): Promise<boolean> =>
     customId !== null && fromOrigin(await imageDetails(env, customId), target.originUrl);
 
+  const unknown: OriginRecord = {
+    contentSha256: null,
+    bytes: null,
+    etag: null,
+    lastModified: null,
+    checkedAt: null,
+  };
   let choice: IdChoice;
   try {
     choice = await chooseImageId(env, source, key, target.originUrl);
   } catch (err) {
     return fail("upload_error", errorText(err));
   }
+  // A retired image (replaced by a refresh, or its asset gone at the origin) is never brought
+  // back: the original is fetched again and uploaded under a generated id.
+  if (choice.reuse && (await stored(isRetired(db, choice.id!)))) choice = { id: null, reuse: false };
   customId = choice.id;
-  if (choice.reuse) return ready(customId!, null, true);
+  if (choice.reuse) return ready(customId!, unknown, true);
   if (!target.originUrl || !source.origin) return fail("no_origin", "the source has no origin");
 
   const signal = AbortSignal.timeout(cfg.ingestTimeoutMs);
@@ -200,7 +213,7 @@ async function attemptIngest(
 
   let body: OpenedBody;
   try {
-    body = await openImageBody(original.body, MAX_IMAGE_BYTES);
+    body = await openImageBody(original.body, MAX_IMAGE_BYTES, { digest: true });
   } catch {
     // Reading the first bytes failed: the origin stalled past the timeout or dropped the connection.
     if (signal.aborted) return fail(timeout().reason, timeout().message);
@@ -225,10 +238,18 @@ async function attemptIngest(
     if (stats.refusal) return fail(stats.refusal.reason, stats.refusal.message);
     if (signal.aborted) return fail(timeout().reason, timeout().message);
     // A takeover may have raced us to the same custom id: then the image is there, and good.
-    if (await existing().catch(() => false)) return ready(customId!, stats.bytes, true);
-    return fail("upload_error", `the upload to Images failed: ${errorText(err)}`.slice(0, 500));
+    if (await existing().catch(() => false))
+      return ready(customId!, { ...unknown, bytes: stats.bytes }, true);
+    return fail("upload_error", clipMessage(`the upload to Images failed: ${errorText(err)}`));
   }
-  return ready(meta.id, stats.bytes, false);
+  const record: OriginRecord = {
+    contentSha256: await stats.sha256,
+    bytes: stats.bytes,
+    etag: validator(original.etag),
+    lastModified: validator(original.lastModified),
+    checkedAt: nowIso(),
+  };
+  return ready(meta.id, record, false);
 }
 
 const errorText = (err: unknown) => innermostMessage(err);

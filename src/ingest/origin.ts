@@ -23,19 +23,50 @@ export type OriginFailure = {
   message: string;
 };
 export type OriginResult =
-  { ok: true; body: ReadableStream<Uint8Array>; length: number | null } | ({ ok: false } & OriginFailure);
+  | {
+      ok: true;
+      body: ReadableStream<Uint8Array>;
+      length: number | null;
+      /** The origin's validators, sent back on the next refresh as If-None-Match / If-Modified-Since. */
+      etag: string | null;
+      lastModified: string | null;
+    }
+  | ({ ok: false } & OriginFailure);
+
+/** Validators of the copy we hold, for a conditional fetch (refresh). */
+export interface Validators {
+  etag: string | null;
+  lastModified: string | null;
+}
+/** The origin answered 304 to a conditional fetch: the copy we hold is current. */
+export type NotModified = { ok: false; outcome: "not-modified" };
 
 /** True when `url` is on the origin's scheme and host (port included). */
 export function onOrigin(url: URL, origin: URL): boolean {
   return url.protocol === origin.protocol && url.host === origin.host;
 }
 
+export function fetchOriginal(originUrl: string, origin: string, signal: AbortSignal): Promise<OriginResult>;
+export function fetchOriginal(
+  originUrl: string,
+  origin: string,
+  signal: AbortSignal,
+  validators: Validators,
+): Promise<OriginResult | NotModified>;
 export async function fetchOriginal(
   originUrl: string,
   origin: string,
   signal: AbortSignal,
-): Promise<OriginResult> {
+  validators?: Validators,
+): Promise<OriginResult | NotModified> {
   const base = new URL(origin);
+  const headers: Record<string, string> = {
+    accept: "image/avif,image/webp,image/*,*/*;q=0.8",
+    "user-agent": "legacy-image-gateway",
+  };
+  if (validators?.etag) headers["if-none-match"] = validators.etag;
+  if (validators?.lastModified) headers["if-modified-since"] = validators.lastModified;
+  const conditional = "if-none-match" in headers || "if-modified-since" in headers;
   let url = new URL(originUrl);
   for (let hop = 0; ; hop++) {
     if (!onOrigin(url, base)) {
@@ -48,11 +79,7 @@ export async function fetchOriginal(
     }
     let res: Response;
     try {
-      res = await fetch(url.toString(), {
-        redirect: "manual",
-        signal,
-        headers: { accept: "image/avif,image/webp,image/*,*/*;q=0.8", "user-agent": "legacy-image-gateway" },
-      });
+      res = await fetch(url.toString(), { redirect: "manual", signal, headers });
     } catch (err) {
       if (signal.aborted) return timeout();
       return {
@@ -61,6 +88,10 @@ export async function fetchOriginal(
         reason: "network_error",
         message: `origin unreachable: ${errorText(err)}`,
       };
+    }
+    if (res.status === 304 && conditional) {
+      await res.body?.cancel();
+      return { ok: false, outcome: "not-modified" };
     }
     if (res.status >= 300 && res.status < 400) {
       await res.body?.cancel();
@@ -113,7 +144,13 @@ export async function fetchOriginal(
         message: `the original is ${length} bytes, more than ${MAX_IMAGE_BYTES}`,
       };
     }
-    return { ok: true, body: res.body, length };
+    return {
+      ok: true,
+      body: res.body,
+      length,
+      etag: res.headers.get("etag"),
+      lastModified: res.headers.get("last-modified"),
+    };
   }
 }
 
@@ -126,6 +163,9 @@ function redirectTarget(location: string | null, base: URL): URL | null {
     return null;
   }
 }
+
+/** A validator worth storing: present and of a sane length (a header is the origin's to choose). */
+export const validator = (v: string | null): string | null => (v && v.length <= 512 ? v : null);
 
 export function timeout(): { ok: false } & OriginFailure {
   return {

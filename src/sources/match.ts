@@ -1,7 +1,7 @@
 import type { Source } from "./types";
 
 /** Paths the gateway answers itself; never matched to a source. */
-const RESERVED = /^\/(_admin|_health)(\/|$)/;
+const RESERVED = /^\/(_admin|_health|_hooks)(\/|$)/;
 
 /**
  * Orders enabled sources so the first match is the right one: a host match beats `host: null`,

@@ -1,5 +1,5 @@
 import * as z from "zod/mini";
-import { ON_MISS, SOURCE_KINDS } from "../db/schema";
+import { ON_MISS, ON_ORIGIN_GONE, SOURCE_KINDS } from "../db/schema";
 
 /**
  * Request bodies for sources: the single source of truth for their shape and, through `z.infer`,
@@ -74,7 +74,25 @@ const variantName = z
   .string()
   .check(z.regex(VARIANT, "must be a variant name of letters, digits, '_' or '-'"));
 
+/**
+ * Any kind: `webhookSecret` names the Worker secret (`wrangler secret put <NAME>`) that signs the
+ * source's webhooks — the name only, never the value, is stored in D1.
+ */
+const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
+const GATEWAY_SECRETS = ["ADMIN_TOKEN", "ADMIN_READ_TOKEN", "IMAGES_SIGNING_KEY"];
+const hookOptions = {
+  webhookSecret: z.optional(
+    z.string().check(
+      z.regex(SECRET_NAME, "must be the name of a Worker secret (letters, digits and '_')"),
+      z.refine((n) => !GATEWAY_SECRETS.includes(n), "must not be one of the gateway's own secrets"),
+    ),
+  ),
+};
+
 export const cloudinaryOptions = z.strictObject({
+  ...hookOptions,
+  /** Cloudinary signs notifications with SHA-1 unless the account is set to SHA-256. */
+  signatureAlgorithm: z.optional(z.enum(["sha1", "sha256"])),
   cloudName: z.optional(
     z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Cloudinary cloud name")),
   ),
@@ -87,13 +105,15 @@ export const cloudinaryOptions = z.strictObject({
     ),
   ),
 });
-export const imgixOptions = z.strictObject({});
+export const imgixOptions = z.strictObject(hookOptions);
 export const s3Options = z.strictObject({
+  ...hookOptions,
   bucket: z.optional(
     z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")),
   ),
 });
 export const httpOptions = z.strictObject({
+  ...hookOptions,
   keepQuery: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20))),
 });
 
@@ -124,6 +144,17 @@ const sourceFields = z.strictObject({
   requireSignedURLs: z.boolean(),
   options: z.record(z.string(), z.unknown()),
   enabled: z.boolean(),
+  onOriginGone: z.enum(ON_ORIGIN_GONE),
+  revalidateAfter: z.nullable(
+    z
+      .number()
+      .check(
+        z.refine(
+          (n) => Number.isInteger(n) && n >= 60 && n <= 31_536_000,
+          "must be whole seconds, from 60 to 31536000 (a year)",
+        ),
+      ),
+  ),
 });
 
 /** POST: defaults filled, then the cross-field rules. */
@@ -140,6 +171,8 @@ export const sourceInput = z
       requireSignedURLs: z._default(z.boolean(), false),
       options: z._default(sourceFields.shape.options, {}),
       enabled: z._default(z.boolean(), true),
+      onOriginGone: z._default(sourceFields.shape.onOriginGone, "keep"),
+      revalidateAfter: z._default(sourceFields.shape.revalidateAfter, null),
     }),
     z.transform((s) => ({
       ...s,
@@ -156,6 +189,9 @@ export const sourceInput = z
       }
       if ((s.onMiss === "ingest" || s.onMiss === "redirect-origin") && !s.origin) {
         ctx.addIssue({ code: "custom", path: ["onMiss"], message: `'${s.onMiss}' needs an origin` });
+      }
+      if (s.revalidateAfter !== null && !s.origin) {
+        ctx.addIssue({ code: "custom", path: ["revalidateAfter"], message: "needs an origin to re-check" });
       }
     }),
   );

@@ -1,3 +1,4 @@
+import { hookDeliveriesTask, retiredImagesTask, revalidateTask } from "../sync/upkeep";
 import { purgeUnmapped } from "./unmapped";
 
 /**
@@ -11,7 +12,12 @@ export interface UpkeepTask {
 }
 
 /** The tasks, in the order they run. */
-export const UPKEEP_TASKS: UpkeepTask[] = [purgeUnmapped];
+export const UPKEEP_TASKS: UpkeepTask[] = [
+  revalidateTask,
+  retiredImagesTask,
+  hookDeliveriesTask,
+  purgeUnmapped,
+];
 
 export async function runUpkeep(
   env: Env,

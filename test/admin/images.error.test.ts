@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, ADMIN_TOKEN, gateway, READ_TOKEN, uniqueId } from "../helpers";
-import { fetchWith, imageBytes, readAll } from "../ingest/helpers";
+import { admin, ADMIN_TOKEN, expectError, gateway, READ_TOKEN, uniqueId } from "../helpers";
+import { imageBytes, readAll } from "../ingest/helpers";
 import { serveOrigin, sizedBody, stallingBody } from "../origin";
 import { imageMetadata } from "../../src/admin/images/schema";
 
@@ -19,15 +19,6 @@ const upload = (fields: Record<string, string | Blob>, token?: string) =>
 
 const pngFile = (size = 2000) => new File([imageBytes("png", size)], "p.png", { type: "image/png" });
 
-function expectError(res: { status: number; body: any }, status: number, code: number, field?: string) {
-  expect(res.status).toBe(status);
-  expect(res.body.success).toBe(false);
-  expect(res.body.result).toBeNull();
-  expect(res.body.errors[0]!.code).toBe(code);
-  if (field)
-    expect(res.body.errors.some((e: { message: string }) => e.message.startsWith(`${field}:`))).toBe(true);
-}
-
 const stored = (id: string) => env.IMAGES.hosted.image(id).details();
 
 describe("images upload: conflicts", () => {
@@ -41,7 +32,7 @@ describe("images upload: conflicts", () => {
       id,
       metadata: '{"v":2}',
     });
-    expectError(again, 409, 3201);
+    await expectError(again, 409, 3201);
     expect(again.body.errors[0]!.message).toContain(id);
     expect(await stored(id)).toMatchObject({ filename: "a.png", meta: { v: 1 } });
     expect(await readAll(await env.IMAGES.hosted.image(id).bytes())).toEqual(first);
@@ -51,7 +42,7 @@ describe("images upload: conflicts", () => {
     const id = uniqueId("dup-url");
     await upload({ file: pngFile(), id });
     const origin = serveOrigin("never.origin.test", () => new Response(imageBytes("png")));
-    expectError(await upload({ url: "https://never.origin.test/a.png", id }), 409, 3201);
+    await expectError(await upload({ url: "https://never.origin.test/a.png", id }), 409, 3201);
     expect(origin.hits()).toBe(0);
   });
 });
@@ -61,7 +52,7 @@ describe("images upload: refused content, nothing stored", () => {
     const id = uniqueId("meta");
     const metadata = JSON.stringify({ note: "x".repeat(1020) });
     const res = await upload({ file: pngFile(), id, metadata });
-    expectError(res, 422, 1004, "metadata");
+    await expectError(res, 422, 1004, "metadata");
     expect(res.body.errors[0]!.message).toMatch(/1024 bytes/);
     expect(await stored(id)).toBeNull();
   });
@@ -82,7 +73,7 @@ describe("images upload: refused content, nothing stored", () => {
     ["null", "null"],
     ["a string", '"text"'],
   ])("refuses metadata that is %s", async (_what, metadata) => {
-    expectError(await upload({ file: pngFile(), metadata }), 422, 1004, "metadata");
+    await expectError(await upload({ file: pngFile(), metadata }), 422, 1004, "metadata");
   });
 
   it("refuses a file that is not an image Images accepts with 415 and stores nothing", async () => {
@@ -91,7 +82,7 @@ describe("images upload: refused content, nothing stored", () => {
       type: "image/png",
     });
     const res = await upload({ file: html, id });
-    expectError(res, 415, 1006, "file");
+    await expectError(res, 415, 1006, "file");
     expect(await stored(id)).toBeNull();
   });
 
@@ -99,7 +90,7 @@ describe("images upload: refused content, nothing stored", () => {
     const id = uniqueId("big");
     const big = new File([imageBytes("png", 10 * MiB + 1)], "big.png");
     const res = await upload({ file: big, id });
-    expectError(res, 413, 1005);
+    await expectError(res, 413, 1005);
     expect(await stored(id)).toBeNull();
     // 10 MiB itself is fine.
     const max = await upload({ file: new File([imageBytes("png", 10 * MiB)], "max.png") });
@@ -118,16 +109,15 @@ describe("images upload: refused content, nothing stored", () => {
       body: framed.body, // a stream: sent without Content-Length
       duplex: "half",
     } as RequestInit);
-    expect(res.status).toBe(413);
-    expect(((await res.json()) as any).errors[0].code).toBe(1005);
+    await expectError(res, 413, 1005);
   });
 
   it("refuses both file and url, and neither", async () => {
     serveOrigin("both.origin.test", () => new Response(imageBytes("png")));
     const both = await upload({ file: pngFile(), url: "https://both.origin.test/a.png" });
-    expectError(both, 422, 1004, "file");
+    await expectError(both, 422, 1004, "file");
     expect(both.body.errors[0]!.message).toMatch(/not both/);
-    expectError(await upload({ id: uniqueId("none") }), 422, 1004, "file");
+    await expectError(await upload({ id: uniqueId("none") }), 422, 1004, "file");
   });
 
   it.each([
@@ -139,13 +129,13 @@ describe("images upload: refused content, nothing stored", () => {
     ["a control character", "a\u0001b", "id"],
     ["more than 1024 characters", "x".repeat(1025), "id"],
   ])("refuses a custom id with %s", async (_what, id, field) => {
-    expectError(await upload({ file: pngFile(), id }), 422, 1004, field);
+    await expectError(await upload({ file: pngFile(), id }), 422, 1004, field);
   });
 
   it("refuses a custom id together with requireSignedURLs=true", async () => {
     const id = uniqueId("private");
     const res = await upload({ file: pngFile(), id, requireSignedURLs: "true" });
-    expectError(res, 422, 1004, "requireSignedURLs");
+    await expectError(res, 422, 1004, "requireSignedURLs");
     expect(await stored(id)).toBeNull();
   });
 
@@ -158,12 +148,12 @@ describe("images upload: refused content, nothing stored", () => {
   ])("answers 422 naming %s", async (field, extra) => {
     const fields: Record<string, string | Blob> = { ...extra };
     if (!("url" in extra)) fields.file = pngFile();
-    expectError(await upload(fields), 422, 1004, field);
+    await expectError(await upload(fields), 422, 1004, field);
   });
 
   it("answers 415 to a body that is not multipart/form-data", async () => {
     const res = await admin("POST", "/images/v1", { url: "https://a.test/x.png" });
-    expectError(res, 415, 1006);
+    await expectError(res, 415, 1006);
   });
 });
 
@@ -171,7 +161,7 @@ describe("images upload by url: origin failures", () => {
   it("refuses an HTML page served with 200 (415), nothing stored", async () => {
     serveOrigin("html.origin.test", () => new Response("<html><body>oops</body></html>"));
     const id = uniqueId("url-html");
-    expectError(await upload({ url: "https://html.origin.test/a.png", id }), 415, 4002, "url");
+    await expectError(await upload({ url: "https://html.origin.test/a.png", id }), 415, 4002, "url");
     expect(await stored(id)).toBeNull();
   });
 
@@ -184,44 +174,38 @@ describe("images upload by url: origin failures", () => {
         }),
     );
     const byHeader = await upload({ url: "https://declared.origin.test/a.png" });
-    expectError(byHeader, 413, 4003, "url");
+    await expectError(byHeader, 413, 4003, "url");
     expect(byHeader.body.errors[0]!.message).toContain(`is ${10 * MiB + 10} bytes`);
     expect(declared.hits()).toBe(1);
 
     serveOrigin("chunked.origin.test", () => new Response(sizedBody(imageBytes("png", 64), 10 * MiB + 1)));
     const id = uniqueId("url-big");
-    expectError(await upload({ url: "https://chunked.origin.test/a.png", id }), 413, 4003, "url");
+    await expectError(await upload({ url: "https://chunked.origin.test/a.png", id }), 413, 4003, "url");
     expect(await stored(id)).toBeNull();
   });
 
   it("answers 404 when the origin has no such image and 502 when it fails", async () => {
     serveOrigin("gone.origin.test", () => new Response("no", { status: 404 }));
-    expectError(await upload({ url: "https://gone.origin.test/a.png" }), 404, 2005, "url");
+    await expectError(await upload({ url: "https://gone.origin.test/a.png" }), 404, 2005, "url");
     serveOrigin("down.origin.test", () => new Response("down", { status: 503 }));
-    expectError(await upload({ url: "https://down.origin.test/a.png" }), 502, 4000, "url");
+    await expectError(await upload({ url: "https://down.origin.test/a.png" }), 502, 4000, "url");
   });
 
   it("does not follow a redirect to another host", async () => {
     serveOrigin("hop.origin.test", () => Response.redirect("https://elsewhere.origin.test/a.png", 302));
     const elsewhere = serveOrigin("elsewhere.origin.test", () => new Response(imageBytes("png")));
-    expectError(await upload({ url: "https://hop.origin.test/a.png" }), 502, 4000, "url");
+    await expectError(await upload({ url: "https://hop.origin.test/a.png" }), 502, 4000, "url");
     expect(elsewhere.hits()).toBe(0);
   });
 
   it("gives up after INGEST_TIMEOUT_MS when the origin stalls (504)", async () => {
     serveOrigin("slow.origin.test", (_req, signal) => new Response(stallingBody([], signal)));
     const id = uniqueId("url-slow");
-    const { res } = await fetchWith(
-      "http://gateway.test/_admin/images/v1",
-      { INGEST_TIMEOUT_MS: "100" },
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-        body: form({ url: "https://slow.origin.test/a.png", id }),
-      },
-    );
-    expect(res.status).toBe(504);
-    expect(((await res.json()) as any).errors[0].code).toBe(4001);
+    const res = await admin("POST", "/images/v1", undefined, {
+      raw: form({ url: "https://slow.origin.test/a.png", id }),
+      vars: { INGEST_TIMEOUT_MS: "100" },
+    });
+    await expectError(res, 504, 4001);
     expect(await stored(id)).toBeNull();
   });
 });
@@ -236,13 +220,13 @@ describe("images: not found", () => {
       ["GET", `/images/v1/${id}/blob`, undefined],
     ] as const) {
       const res = await admin(method, path, body);
-      expectError(res, 404, 3200);
+      await expectError(res, 404, 3200);
       expect(res.body.errors[0]!.message).toContain(id);
     }
   });
 
   it("answers 400 to an id that is not valid percent-encoding", async () => {
-    expectError(await admin("GET", "/images/v1/bad%zzid"), 400, 1007);
+    await expectError(await admin("GET", "/images/v1/bad%zzid"), 400, 1007);
   });
 });
 
@@ -250,7 +234,7 @@ describe("images: patch refusals", () => {
   it("refuses requireSignedURLs=true on an image with a custom id, which stays public", async () => {
     const id = uniqueId("custom");
     await upload({ file: pngFile(), id });
-    expectError(
+    await expectError(
       await admin("PATCH", `/images/v1/${id}`, { requireSignedURLs: true }),
       422,
       1004,
@@ -263,10 +247,10 @@ describe("images: patch refusals", () => {
     const id = uniqueId("patch");
     await upload({ file: pngFile(), id, metadata: '{"keep":1}' });
     const big = await admin("PATCH", `/images/v1/${id}`, { metadata: { a: "x".repeat(1100) } });
-    expectError(big, 422, 1004, "metadata");
-    expectError(await admin("PATCH", `/images/v1/${id}`, { filename: "x.png" }), 422, 1004);
-    expectError(await admin("PATCH", `/images/v1/${id}`, { metadata: [1] }), 422, 1004, "metadata");
-    expectError(
+    await expectError(big, 422, 1004, "metadata");
+    await expectError(await admin("PATCH", `/images/v1/${id}`, { filename: "x.png" }), 422, 1004);
+    await expectError(await admin("PATCH", `/images/v1/${id}`, { metadata: [1] }), 422, 1004, "metadata");
+    await expectError(
       await admin("PATCH", `/images/v1/${id}`, undefined, {
         raw: "{oops",
         headers: { "content-type": "application/json" },
@@ -287,7 +271,7 @@ describe("images: list refusals", () => {
     ["continuation_token=bm90LWEtdG9rZW4", "continuation_token"],
     ["page=2", "body"],
   ])("answers 422 to %s", async (query, field) => {
-    expectError(await admin("GET", `/images/v2?${query}`), 422, 1004, field);
+    await expectError(await admin("GET", `/images/v2?${query}`), 422, 1004, field);
   });
 
   it("refuses a continuation token with another sort order or creator than it was issued for", async () => {
@@ -295,13 +279,13 @@ describe("images: list refusals", () => {
     for (let i = 0; i < 11; i++) await upload({ file: pngFile(100), creator });
     const first = await admin("GET", `/images/v2?per_page=10&creator=${creator}&sort_order=asc`);
     const token = encodeURIComponent(first.body.result.continuation_token);
-    expectError(
+    await expectError(
       await admin("GET", `/images/v2?continuation_token=${token}&sort_order=desc`),
       422,
       1004,
       "sort_order",
     );
-    expectError(
+    await expectError(
       await admin("GET", `/images/v2?continuation_token=${token}&creator=other`),
       422,
       1004,
@@ -314,10 +298,10 @@ describe("images: list refusals", () => {
 describe("images: routing and auth", () => {
   it("answers 405 with Allow to other methods", async () => {
     const list = await admin("GET", "/images/v1");
-    expectError(list, 405, 1002);
+    await expectError(list, 405, 1002);
     expect(list.headers.get("allow")).toBe("POST");
     const put = await admin("PUT", "/images/v1/some/id", {});
-    expectError(put, 405, 1002);
+    await expectError(put, 405, 1002);
     expect(put.headers.get("allow")).toBe("GET, PATCH, DELETE");
     expect((await admin("DELETE", "/images/v1/some/id/blob")).headers.get("allow")).toBe("GET");
   });
@@ -336,20 +320,20 @@ describe("images: routing and auth", () => {
       ).toBe(200);
     }
     const newId = uniqueId("ro-new");
-    expectError(await upload({ file: pngFile(), id: newId }, READ_TOKEN), 403, 1101);
-    expectError(
+    await expectError(await upload({ file: pngFile(), id: newId }, READ_TOKEN), 403, 1101);
+    await expectError(
       await admin("PATCH", `/images/v1/${id}`, { metadata: { x: 1 } }, { token: READ_TOKEN }),
       403,
       1101,
     );
-    expectError(await admin("DELETE", `/images/v1/${id}`, undefined, { token: READ_TOKEN }), 403, 1101);
+    await expectError(await admin("DELETE", `/images/v1/${id}`, undefined, { token: READ_TOKEN }), 403, 1101);
     expect(await stored(newId)).toBeNull();
     expect(await stored(id)).toMatchObject({ meta: {} });
   });
 
   it("answers 401 without a token under both prefixes", async () => {
-    expectError(await admin("GET", "/images/v2", undefined, { token: null }), 401, 1100);
-    expectError(
+    await expectError(await admin("GET", "/images/v2", undefined, { token: null }), 401, 1100);
+    await expectError(
       await admin("GET", "/client/v4/accounts/acc/images/v2", undefined, { token: null }),
       401,
       1100,
@@ -359,15 +343,8 @@ describe("images: routing and auth", () => {
 
 describe("images: when the Images binding fails", () => {
   const hosted = env.IMAGES.hosted;
-  const call = (IMAGES: unknown, path: string, init?: RequestInit) =>
-    fetchWith(
-      `http://gateway.test/_admin${path}`,
-      { IMAGES },
-      {
-        ...init,
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-      },
-    ).then(async ({ res }) => ({ status: res.status, body: (await res.json()) as any }));
+  const call = (IMAGES: unknown, path: string, init: { method?: string; body?: FormData } = {}) =>
+    admin(init.method ?? "GET", path, undefined, { raw: init.body, vars: { IMAGES } });
 
   it("answers 503 images_unavailable when Images cannot be reached", async () => {
     const down = {
@@ -376,9 +353,9 @@ describe("images: when the Images binding fails", () => {
         list: () => Promise.reject(new Error("connection reset")),
       },
     };
-    expectError(await call(down, "/images/v1/some-id"), 503, 1201);
-    expectError(await call(down, "/images/v2"), 503, 1201);
-    expectError(
+    await expectError(await call(down, "/images/v1/some-id"), 503, 1201);
+    await expectError(await call(down, "/images/v2"), 503, 1201);
+    await expectError(
       await call(down, "/images/v1", { method: "POST", body: form({ file: pngFile(), id: "x-1" }) }),
       503,
       1201,
@@ -404,13 +381,13 @@ describe("images: when the Images binding fails", () => {
       "/images/v1",
       { method: "POST", body: form({ file: pngFile() }) },
     );
-    expectError(refused, 400, 1007);
+    await expectError(refused, 400, 1007);
     expect(refused.body.errors[0]!.message).toMatch(/code 5455/);
     const broken = await call(refusing(new Error("socket hang up")), "/images/v1", {
       method: "POST",
       body: form({ file: pngFile() }),
     });
-    expectError(broken, 502, 4004);
+    await expectError(broken, 502, 4004);
     expect(broken.body.errors[0]!.message).not.toContain("socket");
   });
 });

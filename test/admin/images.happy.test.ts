@@ -1,6 +1,15 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, ADMIN_TOKEN, createSource, gateway, mapKey, READ_TOKEN, uniqueId } from "../helpers";
+import {
+  admin,
+  ADMIN_TOKEN,
+  createSource,
+  expectError,
+  gateway,
+  mapKey,
+  READ_TOKEN,
+  uniqueId,
+} from "../helpers";
 import { imageBytes, readAll } from "../ingest/helpers";
 import { serveOrigin } from "../origin";
 
@@ -301,9 +310,7 @@ describe("images: deleting an image orphans its mappings", () => {
     }
     expect((await admin("GET", `/mappings/${untouched.id}`)).body.result.state).toBe("ready");
 
-    const gone = await gateway(`https://${plain.host}/shoes/a.jpg?w=100`);
-    expect(gone.status).toBe(404);
-    expect(((await gone.json()) as any).errors[0].code).toBe(2004);
+    await expectError(await gateway(`https://${plain.host}/shoes/a.jpg?w=100`), 404, 2004);
     const toOrigin = await gateway(`https://${withOrigin.host}/b.jpg`);
     expect(toOrigin.status).toBe(302);
     expect(toOrigin.headers.get("location")).toBe("https://orphans.origin.test/b.jpg");

@@ -1,6 +1,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, createSource, gateway, mapKey, READ_TOKEN, uploadImage, uniqueId } from "../helpers";
+import {
+  admin,
+  createSource,
+  DELIVERY,
+  expectError,
+  gateway,
+  mapKey,
+  READ_TOKEN,
+  uploadImage,
+  uniqueId,
+} from "../helpers";
 
 describe("mappings: create", () => {
   it("maps a legacy URL, parsed like the redirect path, and redirects it", async () => {
@@ -26,7 +36,7 @@ describe("mappings: create", () => {
     expect(typeof res.body.result.id).toBe("number");
     const r = await gateway(`https://${host}/folder/my%20cat.jpg?w=100`);
     expect(r.status).toBe(301);
-    expect(r.headers.get("location")).toBe(`https://imagedelivery.net/test-hash/${imageId}/w=100`);
+    expect(r.headers.get("location")).toBe(`${DELIVERY}/${imageId}/w=100`);
   });
 
   it("maps {source, key} and computes the canonical origin URL", async () => {
@@ -72,9 +82,7 @@ describe("mappings: create", () => {
     [{ source: "x", key: "y", imageId: "" }, "imageId"],
     [{ source: "x", key: "y", imageId: "/lead" }, "imageId"],
   ])("answers 422 naming the field for %j", async (body, field) => {
-    const res = await admin("POST", "/mappings", body);
-    expect(res.status).toBe(422);
-    expect(res.body.errors.some((e) => e.message.startsWith(`${field}:`))).toBe(true);
+    await expectError(await admin("POST", "/mappings", body), 422, 1004, field);
   });
 
   it("answers 422 when the image does not exist, the source does not exist, or the key is invalid", async () => {
@@ -203,5 +211,28 @@ describe("mappings: list", () => {
     const big = await admin("GET", `/mappings?source=${s.id}&limit=1000`);
     expect(big.body.result).toHaveLength(150);
     expect(big.body.result_info!.cursor).toBeNull();
+  });
+});
+
+describe("mappings: storage faults", () => {
+  /** A D1 binding whose every query fails, as when D1 cannot be reached. */
+  const unreachableD1 = () => {
+    const fail = () => Promise.reject(new Error("D1_ERROR: Network connection lost."));
+    const statement = { bind: () => statement, all: fail, run: fail, raw: fail, first: fail };
+    const session = { prepare: () => statement, batch: fail };
+    return { ...session, withSession: () => session };
+  };
+
+  it("answers 503 storage_unavailable, not a 422 naming the source, when D1 fails", async () => {
+    const s = await createSource({ kind: "imgix" });
+    const imageId = await uploadImage();
+    const res = await admin(
+      "POST",
+      "/mappings",
+      { source: s.id, key: "a.png", imageId },
+      { vars: { DB: unreachableD1() } },
+    );
+    expect(res.status).toBe(503);
+    expect(res.body.errors[0]).toEqual({ code: 1200, message: "Storage is temporarily unavailable" });
   });
 });

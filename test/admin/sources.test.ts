@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { admin, createSource, gateway, mapKey, uniqueId } from "../helpers";
+import { admin, createSource, expectError, gateway, mapKey, uniqueId } from "../helpers";
 
 describe("sources: happy path", () => {
   it("creates a source with defaults and reads it back", async () => {
@@ -58,9 +58,7 @@ describe("sources: happy path", () => {
     await mapKey(s.id, "a.png");
     expect((await gateway(`http://${s.host}/disable-me/a.png`)).status).toBe(301);
     await admin("PATCH", `/sources/${s.id}`, { enabled: false });
-    const res = await gateway(`http://${s.host}/disable-me/a.png`);
-    expect(res.status).toBe(404);
-    expect(((await res.json()) as any).errors[0].code).toBe(2000);
+    await expectError(await gateway(`http://${s.host}/disable-me/a.png`), 404, 2000);
   });
 });
 
@@ -93,11 +91,7 @@ describe("sources: errors", () => {
     ],
     [{ id: "ok-id", kind: "imgix", surprise: true }, "body"],
   ])("answers 422 naming the field for %j", async (body, field) => {
-    const res = await admin("POST", "/sources", body);
-    expect(res.status).toBe(422);
-    expect(res.body.success).toBe(false);
-    expect(res.body.errors[0]!.code).toBe(1004);
-    expect(res.body.errors.some((e) => new RegExp(`^${field}[:.]`).test(e.message))).toBe(true);
+    await expectError(await admin("POST", "/sources", body), 422, 1004, field);
   });
 
   it("answers 400 to malformed JSON and 415 to a non-JSON content type", async () => {

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, createSource, gateway, mapKey, uploadImage } from "../helpers";
+import { admin, createSource, gateway, mapKey, uploadImage, fetchWith } from "../helpers";
 import { d1Error, faultyD1, faultyImages } from "../faults";
 import { delay, serveOrigin, sizedBody, stallingBody } from "../origin";
-import { fetchWith, imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
+import { imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
 
 /**
  * The fault matrix (issue 8): faults injected at the boundary — D1 and the Images binding wrapped

@@ -3,10 +3,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { config } from "../../src/config";
 import worker from "../../src/index";
-import { admin, createSource, gateway, mapKey, uniqueId, uploadImage } from "../helpers";
+import { admin, createSource, gateway, mapKey, uniqueId, uploadImage, fetchWith } from "../helpers";
 import { faultyD1, faultyImages } from "../faults";
 import { serveOrigin } from "../origin";
-import { fetchWith, idOf, imageBytes, imageResponse, mappingOf, readAll } from "../ingest/helpers";
+import { idOf, imageBytes, imageResponse, mappingOf, readAll } from "../ingest/helpers";
 
 describe("source origins are stored normalised and without credentials", () => {
   it("an origin with a newline is stored as URL reads it, and its origin redirects work", async () => {

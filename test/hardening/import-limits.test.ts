@@ -1,9 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { MAX_BOUND_VALUE_BYTES } from "../../src/db/import";
-import { createSource } from "../helpers";
+import { createSource, fetchWith } from "../helpers";
 import { type D1Call, d1Error, faultyD1 } from "../faults";
-import { fetchWith } from "../ingest/helpers";
 
 const utf8 = (v: unknown) => (typeof v === "string" ? new TextEncoder().encode(v).byteLength : 8);
 

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { admin, createSource, gateway } from "../helpers";
+import { admin, createSource, gateway, fetchWith } from "../helpers";
 import { serveOrigin } from "../origin";
 import { d1Error, faultyD1 } from "../faults";
-import { fetchWith, imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
+import { imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
 
 /** SPEC: every ingest ends in a recorded outcome; one bad item never fails its batch. */
 describe("every ingest ends in a recorded outcome", () => {

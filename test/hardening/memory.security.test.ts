@@ -4,8 +4,8 @@ import { lookupStats, MAX_LOOKUP_BYTES, toMemory } from "../../src/cache/lookups
 import { config } from "../../src/config";
 import { parseImgixUrl } from "../../src/parsers";
 import { IMGIX_PARAMS } from "../../src/redirect/canonical";
-import { createSource, gateway, mapKey } from "../helpers";
-import { fetchWith } from "../ingest/helpers";
+import { createSource, gateway, mapKey, fetchWith } from "../helpers";
+
 import { makeSource } from "../parsers/helpers";
 
 /**

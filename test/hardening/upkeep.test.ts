@@ -1,8 +1,8 @@
-import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
-import { admin, createSource, gateway } from "../helpers";
+import { admin, createSource, fetchWith, gateway } from "../helpers";
 import { serveOrigin } from "../origin";
 import { mappingOf } from "../ingest/helpers";
 
@@ -37,9 +37,7 @@ describe("the upkeep cron deletes unmapped rows nobody asked for again", () => {
       .bind(s.id, now - HOUR, new Date().toISOString())
       .run();
 
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "*/5 * * * *" }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: now, cron: "*/5 * * * *" }), env);
 
     const { results } = await env.DB.prepare("SELECT key FROM mappings WHERE source = ? ORDER BY key")
       .bind(s.id)
@@ -58,13 +56,9 @@ describe("the upkeep cron deletes unmapped rows nobody asked for again", () => {
     await env.DB.prepare("UPDATE mappings SET retry_at = ? WHERE source = ?")
       .bind(Date.now() - 1, s.id)
       .run();
-    const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env, ctx);
-    await waitOnExecutionContext(ctx);
+    await worker.scheduled(createScheduledController({ scheduledTime: Date.now() }), env);
     expect(await mappingOf(s.id, "gone.jpg")).toBeNull();
-    const { res } = await import("../ingest/helpers").then((h) =>
-      h.fetchWith(`https://${s.host}/gone.jpg`, { LOOKUP_CACHE_TTL: "0" }),
-    );
+    const { res } = await fetchWith(`https://${s.host}/gone.jpg`, { LOOKUP_CACHE_TTL: "0" });
     expect(res.status).toBe(404);
     expect(origin.hits()).toBe(2);
   });

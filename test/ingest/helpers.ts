@@ -1,6 +1,4 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../../src/index";
 import { admin } from "../helpers";
 import { deterministicImageId } from "../../src/ingest/image-id";
 
@@ -34,17 +32,6 @@ export function imageBytes(
 
 export function imageResponse(bytes: Uint8Array, type = "image/png"): Response {
   return new Response(bytes, { headers: { "content-type": type } });
-}
-
-/** Calls the Worker with vars overridden and waits for everything it left in waitUntil. */
-export async function fetchWith(url: string, vars: Record<string, unknown>, init?: RequestInit) {
-  const ctx = createExecutionContext();
-  const request = new Request(url, { redirect: "manual", ...init }) as Request<
-    unknown,
-    IncomingRequestCfProperties
-  >;
-  const res = await worker.fetch(request, { ...env, ...vars } as Env, ctx);
-  return { res, settled: waitOnExecutionContext(ctx) };
 }
 
 export async function mappingOf(source: string, key: string) {

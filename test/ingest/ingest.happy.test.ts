@@ -104,7 +104,7 @@ describe("lazy ingestion: first hit", () => {
     const [image] = await imagesOfSource(s.id);
     expect(image!.id).not.toContain(s.id);
     expect(image!.requireSignedURLs).toBe(true);
-    expect(location.pathname).toBe(`/test-hash/${image!.id}/public`);
+    expect(`${location.origin}${location.pathname}`).toBe(`${DELIVERY}/${image!.id}/public`);
   });
 
   it.each(["png", "jpeg", "gif", "webp", "avif", "heic", "svg"] as const)(

@@ -22,6 +22,8 @@ export function makeSource(
     requireSignedURLs: false,
     options,
     enabled: true,
+    onOriginGone: "keep",
+    revalidateAfter: null,
     createdAt: "2026-01-01T00:00:00.000Z",
     updatedAt: "2026-01-01T00:00:00.000Z",
     ...overrides,

@@ -15,6 +15,8 @@ const src = (id: string, host: string | null, pathPrefix: string, enabled = true
   requireSignedURLs: false,
   options: {},
   enabled,
+  onOriginGone: "keep",
+  revalidateAfter: null,
   createdAt: "",
   updatedAt: "",
 });

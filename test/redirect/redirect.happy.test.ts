@@ -1,10 +1,8 @@
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { v2 as cloudinary } from "cloudinary";
 import ImgixClient from "@imgix/js-core";
 import { describe, expect, it } from "vitest";
-import worker from "../../src/index";
-import { admin, createSource, DELIVERY, gateway, mapKey, uniqueId } from "../helpers";
+import { admin, createSource, DELIVERY, fetchWith, gateway, mapKey, uniqueId } from "../helpers";
 
 describe("redirect: mapped assets", () => {
   it("redirects every Cloudinary transformation URL of one asset to its image with flexible options", async () => {
@@ -90,11 +88,7 @@ describe("redirect: mapped assets", () => {
   it("points at the local Images mock on its own origin when DELIVERY_BASE_URL is empty", async () => {
     const s = await createSource({ kind: "imgix" });
     const m = await mapKey(s.id, "local.jpg");
-    const res = await worker.fetch(
-      new Request(`http://${s.host}:8787/local.jpg?w=50`),
-      { ...env, DELIVERY_BASE_URL: "" },
-      createExecutionContext(),
-    );
+    const { res } = await fetchWith(`http://${s.host}:8787/local.jpg?w=50`, { DELIVERY_BASE_URL: "" });
     expect(res.headers.get("location")).toBe(
       `http://${s.host}:8787/__cf_local/imagedelivery/${m.imageId}/w=50`,
     );
@@ -107,9 +101,8 @@ describe("redirect: mapped assets", () => {
       options: { namedTransformations: { t_thumb: "thumbnail" } },
     });
     const m = await mapKey(s.id, "sample");
-    const off = { ...env, FLEXIBLE_VARIANTS: "false" };
-    const get = (path: string) =>
-      worker.fetch(new Request(`https://${s.host}${path}`), off, createExecutionContext());
+    const get = async (path: string) =>
+      (await fetchWith(`https://${s.host}${path}`, { FLEXIBLE_VARIANTS: "false" })).res;
     expect((await get("/image/upload/w_300/sample.jpg")).headers.get("location")).toBe(
       `${DELIVERY}/${m.imageId}/large`,
     );
@@ -138,11 +131,9 @@ describe("redirect: cost of the hot path", () => {
   it("picks up a source changed by another isolate at its next re-read, even for hot URLs", async () => {
     const s = await createSource({ kind: "imgix" });
     await mapKey(s.id, "moved.jpg");
-    const e = { ...env, SOURCES_CACHE_TTL: "0" } as Env;
     const get = async () => {
-      const ctx = createExecutionContext();
-      const res = await worker.fetch(new Request(`https://${s.host}/moved.jpg?w=9`), e, ctx);
-      await waitOnExecutionContext(ctx);
+      const { res, settled } = await fetchWith(`https://${s.host}/moved.jpg?w=9`, { SOURCES_CACHE_TTL: "0" });
+      await settled;
       return res.status;
     };
     expect(await get()).toBe(301);
@@ -156,18 +147,18 @@ describe("redirect: cost of the hot path", () => {
   it("counts hits in memory (repeated URLs too) and writes them in one flush, not one write per request", async () => {
     const s = await createSource({ kind: "imgix" });
     const m = await mapKey(s.id, "count.jpg");
-    const every = { ...env, HIT_FLUSH_INTERVAL: "3600" };
     for (let i = 0; i < 20; i++) {
-      const ctx = createExecutionContext();
-      await worker.fetch(new Request(`https://${s.host}/count.jpg?w=${(i % 5) + 1}`), every, ctx);
-      await waitOnExecutionContext(ctx);
+      const hit = await fetchWith(`https://${s.host}/count.jpg?w=${(i % 5) + 1}`, {
+        HIT_FLUSH_INTERVAL: "3600",
+      });
+      await hit.settled;
     }
     const before = await admin("GET", `/mappings/${m.id}`);
     expect(before.body.result.hits).toBe(0);
     // A flush that is due (interval 0) writes the buffered count at once.
-    const ctx = createExecutionContext();
-    await worker.fetch(new Request(`https://${s.host}/count.jpg`), { ...env, HIT_FLUSH_INTERVAL: "0" }, ctx);
-    await waitOnExecutionContext(ctx);
+    await (
+      await fetchWith(`https://${s.host}/count.jpg`, { HIT_FLUSH_INTERVAL: "0" })
+    ).settled;
     const after = await admin("GET", `/mappings/${m.id}`);
     expect(after.body.result.hits).toBe(21);
     expect(Date.now() - Date.parse(after.body.result.lastHitAt)).toBeLessThan(60_000);

@@ -3,6 +3,7 @@ import { insertSource } from "../../db/sources";
 import { apiError } from "../../errors";
 import { readJson } from "../../http/body";
 import { ok } from "../../http/envelope";
+import { webhookWarnings } from "../../hooks/secret";
 import { sourceInput } from "../../sources/schema";
 import type { AdminHandler } from "../types";
 
@@ -14,5 +15,5 @@ export const createSourceRoute: AdminHandler = async (req, env) => {
   if (!(await insertSource(getDb(env, "primary"), source))) {
     throw apiError("source_exists", `A source with id '${source.id}' already exists`);
   }
-  return ok(source, { status: 201 });
+  return ok(source, { status: 201, messages: webhookWarnings(env, source) });
 };

@@ -3,6 +3,7 @@ import { countMappingsOfSource, replaceSource } from "../../db/sources";
 import { apiError } from "../../errors";
 import { fieldError, readJson, validate } from "../../http/body";
 import { ok } from "../../http/envelope";
+import { webhookWarnings } from "../../hooks/secret";
 import { sourceInput, sourcePatch } from "../../sources/schema";
 import type { AdminHandler } from "../types";
 import { requireSource } from "./get";
@@ -24,5 +25,5 @@ export const updateSourceRoute: AdminHandler = async (req, env) => {
   const next = { ...merged, createdAt, updatedAt: nowIso() };
   if (!(await replaceSource(db, next)))
     throw apiError("source_not_found", `No source with id '${current.id}'`);
-  return ok(next);
+  return ok(next, { messages: webhookWarnings(env, next) });
 };
