@@ -72,18 +72,25 @@ export function listMappingsQuery(db: Db, f: MappingFilter) {
   const where: SQL[] = [gt(mappings.id, f.afterId ?? 0)];
   if (f.source !== undefined) where.push(eq(mappings.source, f.source));
   else if (f.prefix) where.push(inArray(mappings.source, db.select({ id: sources.id }).from(sources)));
-  if (f.state !== undefined) where.push(eq(mappings.state, f.state));
+  if (f.state !== undefined) {
+    // With a prefix, `+state` leaves the state to be checked on the rows of the key range.
+    where.push(f.prefix ? sql`+${mappings.state} = ${f.state}` : eq(mappings.state, f.state));
+  }
   if (f.prefix) {
     // A range the (source, key) index can use, then an exact check of the prefix.
     where.push(gte(mappings.key, f.prefix), lt(mappings.key, `${f.prefix}\u{10FFFF}`));
     where.push(sql`substr(${mappings.key}, 1, ${[...f.prefix].length}) = ${f.prefix}`);
   }
-  return db
-    .select()
-    .from(mappings)
-    .where(and(...where))
-    .orderBy(asc(mappings.id))
-    .limit(f.limit + 1);
+  return (
+    db
+      .select()
+      .from(mappings)
+      .where(and(...where))
+      // With a prefix, `+id` keeps SQLite from walking the (source, id) index in order and filtering
+      // every row of the source: the (source, key) range is read instead, and only it is sorted.
+      .orderBy(f.prefix ? sql`+${mappings.id}` : asc(mappings.id))
+      .limit(f.limit + 1)
+  );
 }
 
 /** A page in id order, plus whether more rows follow. */

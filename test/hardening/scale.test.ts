@@ -39,6 +39,15 @@ describe("every admin list/filter query and every cron batch uses an index (no f
     ).toBe(true);
   });
 
+  it("a prefix reads its range of the (source, key) index, not every row of the source", async () => {
+    for (const f of filters.filter(([, f]) => f.prefix).map(([, f]) => f)) {
+      const lines = await plan(listMappingsQuery(db, f));
+      expect(lines.join(" | ")).toMatch(
+        /SEARCH mappings USING INDEX mappings_source_key \(source=\? AND key>\? AND key<\?\)/,
+      );
+    }
+  });
+
   it("filters by source and state read their rows already in id order (no sort of the matches)", async () => {
     for (const f of filters.filter(([, f]) => !f.prefix).map(([, f]) => f)) {
       const lines = await plan(listMappingsQuery(db, f));
