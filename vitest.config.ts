@@ -1,8 +1,11 @@
+import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
+  // The dashboard is served from assets/_admin/ui/, which is built from ui/ (git-ignored).
+  execFileSync(process.execPath, ["scripts/build-ui.mjs"], { stdio: "inherit" });
   // The same SQL files wrangler applies locally and remotely.
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
   return {

@@ -16,5 +16,5 @@ const wrangler = (...args) => execFileSync("wrangler", args, { stdio: "inherit" 
 wrangler("d1", "migrations", "apply", "DB", "--local");
 wrangler("d1", "execute", "DB", "--local", "--file", "seed/demo.sql");
 console.log(
-  "\nLegacy Image Gateway: open http://localhost:8787/cloudinary/demo/image/upload/w_400,h_300,c_fill/v1/samples/landscape.png\n",
+  "\nLegacy Image Gateway: open http://localhost:8787/ (demo page) and http://localhost:8787/_admin/ui (dashboard, token dev-admin-token)\n",
 );

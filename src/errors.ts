@@ -49,6 +49,9 @@ export const ERRORS = {
   webhook_not_configured: { code: 6002, status: 404 },
   webhook_secret_unset: { code: 6003, status: 503 },
   refresh_in_progress: { code: 6004, status: 409 },
+  // Dashboard and its routes
+  not_retryable: { code: 7000, status: 409 },
+  dashboard_not_built: { code: 7001, status: 503 },
 } as const satisfies Record<string, { code: number; status: number }>;
 
 export type ErrorName = keyof typeof ERRORS;

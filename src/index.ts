@@ -1,7 +1,9 @@
 import { adminRouter } from "./admin/router";
 import { healthRoute } from "./admin/health";
 import { config } from "./config";
+import { isDashboardPath, serveDashboard } from "./dashboard/serve";
 import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
+import { serveDemoFile, serveDemoPage } from "./demo/page";
 import { errorResponse } from "./http/envelope";
 import { isTooLong, MAX_REQUEST_URL_BYTES } from "./http/url-limit";
 import { apiError } from "./errors";
@@ -13,9 +15,10 @@ import { runUpkeep } from "./upkeep/scheduled";
 
 /**
  * The entry composes; it decides nothing. A legacy URL this isolate already answered is answered
- * again from memory, synchronously. `/_health`, `/_admin` and `/_hooks` are the gateway's own paths,
- * `/_demo/origin` exists only with DEMO_ORIGIN=true (local quick start), everything else is a
- * legacy image URL.
+ * again from memory, synchronously. `/_health`, `/_admin` and `/_hooks` are the gateway's own paths
+ * (`/_admin/ui`, the dashboard, loads without auth: it holds no data); `/` (the demo page) and
+ * `/_demo/` exist only with DEMO_ORIGIN=true (local quick start); everything else is a legacy
+ * image URL.
  */
 export default {
   fetch(request, env, ctx) {
@@ -53,6 +56,10 @@ async function dispatch(
       log.action = "health";
       return healthRoute(request, env);
     }
+    if (isDashboardPath(path)) {
+      log.action = "dashboard";
+      return serveDashboard(request, env, path);
+    }
     if (path === "/_admin" || path.startsWith("/_admin/")) {
       log.action = "admin";
       log.path = path;
@@ -63,10 +70,15 @@ async function dispatch(
       log.path = path;
       return handleHook(request, env, ctx);
     }
-    if (path.startsWith(DEMO_ORIGIN_PATH) && config(env).demoOrigin) {
-      log.action = "demo-origin";
-      return serveDemoOrigin(request, env, path);
+    if (path.startsWith("/_demo/") && config(env).demoOrigin) {
+      log.action = "demo";
+      return path.startsWith(DEMO_ORIGIN_PATH)
+        ? serveDemoOrigin(request, env, path)
+        : serveDemoFile(request, env, path);
     }
+  } else if (config(env).demoOrigin && isDemoPage(request)) {
+    log.action = "demo";
+    return serveDemoPage(request, env);
   }
   return handleLegacyRequest(request, env, ctx, log);
 }
@@ -77,6 +89,10 @@ function uriTooLong(request: Request): Response {
     `The request URL (path and query) is longer than ${MAX_REQUEST_URL_BYTES} bytes`,
   );
   return endUserError(err, request.method === "HEAD");
+}
+
+function isDemoPage(request: Request): boolean {
+  return (request.method === "GET" || request.method === "HEAD") && new URL(request.url).pathname === "/";
 }
 
 /** Whether the path starts with `/_` (the gateway's own paths), without parsing the whole URL. */

@@ -8,12 +8,14 @@ import { deleteMappingRoute } from "./mappings/delete";
 import { getMappingRoute } from "./mappings/get";
 import { importMappingsRoute } from "./mappings/import";
 import { listMappingsRoute } from "./mappings/list";
+import { retryMappingRoute } from "./mappings/retry";
 import { updateMappingRoute } from "./mappings/update";
 import { IMAGES_PREFIXES, IMAGES_ROUTES } from "./images/routes";
 import { ingestRoute } from "./ingest";
 import { refreshRoute } from "./refresh";
 import { resolveRoute } from "./resolve";
 import { statsRoute } from "./stats";
+import { whoamiRoute } from "./whoami";
 import { createSourceRoute } from "./sources/create";
 import { deleteSourceRoute } from "./sources/delete";
 import { getSourceRoute } from "./sources/get";
@@ -29,10 +31,12 @@ const ROUTES: Record<string, Methods> = {
   "/mappings": { GET: listMappingsRoute, POST: createMappingRoute },
   "/mappings/import": { POST: importMappingsRoute },
   "/mappings/:id": { GET: getMappingRoute, PATCH: updateMappingRoute, DELETE: deleteMappingRoute },
+  "/mappings/:id/retry": { POST: retryMappingRoute },
   "/resolve": { POST: resolveRoute },
   "/ingest": { POST: ingestRoute },
   "/refresh": { POST: refreshRoute },
   "/stats": { GET: statsRoute },
+  "/whoami": { GET: whoamiRoute },
 };
 
 export function buildAdminRouter(base = "/_admin") {

@@ -8,10 +8,10 @@
 export const DEMO_ORIGIN_PATH = "/_demo/origin/";
 const SAMPLE_PNG = "/_demo/landscape.png";
 
-function demoSvg(label: string): string {
+export function demoSvg(label: string, fill = "#f38020"): string {
   const text = label.replace(/[<>&"']/g, "");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="400" viewBox="0 0 640 400">
-<rect width="640" height="400" fill="#f38020"/><text x="320" y="210" font-family="sans-serif" font-size="28" text-anchor="middle" fill="#fff">${text}</text></svg>`;
+<rect width="640" height="400" fill="${fill}"/><text x="320" y="210" font-family="sans-serif" font-size="28" text-anchor="middle" fill="#fff">${text}</text></svg>`;
 }
 
 export async function serveDemoOrigin(request: Request, env: Env, path: string): Promise<Response> {

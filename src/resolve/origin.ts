@@ -1,4 +1,5 @@
 import { encodeSegments } from "../parsers/key";
+import type { Target } from "./resolve";
 import type { Source } from "../sources/types";
 
 /**
@@ -26,4 +27,23 @@ export function originPathForKey(source: Source, key: string): string {
 
 export function originUrlForKey(source: Source, key: string): string | null {
   return source.origin ? `${source.origin}/${originPathForKey(source, key)}` : null;
+}
+
+/**
+ * The ingest target of an asset known by its source and key (an existing mapping), for code that
+ * ingests without a legacy URL. The original is fetched from the URL recorded on the mapping while
+ * it is still under the source's origin (it keeps what the first request asked for, e.g. a
+ * Cloudinary extension), else from the canonical path of the key. Null when the source has no
+ * origin. Options and variant are the source's defaults: an ingest stores the original only.
+ */
+export function targetForMapping(source: Source, key: string, recorded: string | null): Target | null {
+  if (!source.origin) return null;
+  const base = `${source.origin}/`;
+  const originPath = recorded?.startsWith(base) ? recorded.slice(base.length) : originPathForKey(source, key);
+  return {
+    source,
+    asset: { ok: true, key, options: {}, originPath },
+    variant: source.defaultVariant,
+    originUrl: base + originPath,
+  };
 }
