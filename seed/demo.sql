@@ -5,4 +5,4 @@ INSERT OR IGNORE INTO sources (id, kind, host, path_prefix, origin, on_miss, red
 VALUES
   ('demo-cloudinary', 'cloudinary', NULL, '/cloudinary', 'http://127.0.0.1:8787/_demo/origin', 'ingest', 302, 'public', 0, '{"cloudName":"demo"}', 1, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now')),
   ('demo-imgix', 'imgix', NULL, '/imgix', 'http://127.0.0.1:8787/_demo/origin', 'ingest', 302, 'public', 0, '{}', 1, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-  ('demo-s3', 's3', NULL, '/s3', 'http://127.0.0.1:8787/_demo/origin', 'ingest', 302, 'public', 0, '{}', 1, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'));
+  ('demo-s3', 's3', NULL, '/s3', 'http://127.0.0.1:8787/_demo/origin', 'ingest', 302, 'public', 0, '{"bucket":"demo-bucket","pathStyle":true}', 1, strftime('%Y-%m-%dT%H:%M:%fZ','now'), strftime('%Y-%m-%dT%H:%M:%fZ','now'));

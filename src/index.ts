@@ -9,6 +9,7 @@ import { isTooLong, MAX_REQUEST_URL_BYTES } from "./http/url-limit";
 import { apiError } from "./errors";
 import { handleHook } from "./hooks/handler";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
+import { corsFor } from "./redirect/cors";
 import { endUserError } from "./redirect/respond";
 import { countingEnv, type RequestLog, startLog, writeLog } from "./observe/log";
 import { runUpkeep } from "./upkeep/scheduled";
@@ -88,7 +89,7 @@ function uriTooLong(request: Request): Response {
     "uri_too_long",
     `The request URL (path and query) is longer than ${MAX_REQUEST_URL_BYTES} bytes`,
   );
-  return endUserError(err, request.method === "HEAD");
+  return endUserError(err, request.method === "HEAD", corsFor(null, request));
 }
 
 function isDemoPage(request: Request): boolean {

@@ -69,5 +69,7 @@ export const resolveRoute: AdminHandler = async (req, env) => {
     action: decision.action,
     location,
     ...(error ? { error } : {}),
+    // What the URL asked for that Images will not do, and why (SPEC: present when not empty).
+    ...(asset.dropped.length > 0 ? { dropped: asset.dropped } : {}),
   });
 };

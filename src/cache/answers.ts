@@ -24,6 +24,11 @@ export interface HotAnswer {
   mappingId: number;
   expiresAt: number;
   lookup: LookupEntry;
+  /**
+   * A source whose CORS policy is an origin list: `headers` lack `Access-Control-Allow-Origin`,
+   * which is added for a request whose `Origin` is in this list (the answer varies by Origin).
+   */
+  corsOrigins?: readonly string[];
 }
 
 interface Stored extends HotAnswer {

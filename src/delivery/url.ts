@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { encodeSegments } from "../parsers/key";
+import { encodeSegments } from "../parsers/url-encoding";
 
 /**
  * `<DELIVERY_BASE_URL>/<image id, encoded per segment>/<variant>`; with an empty base, the local

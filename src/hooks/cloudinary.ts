@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { fieldError, validate } from "../http/body";
-import { encodeSegments, validateKey } from "../parsers/key";
+import { validateKey } from "../parsers/key";
+import { encodeSegments } from "../parsers/url-encoding";
 import type { Source } from "../sources/types";
 import type { HookWork } from "./work";
 

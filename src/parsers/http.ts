@@ -1,5 +1,7 @@
 import type { HttpOptions } from "../sources/types";
-import { decodeOnce, encodeSegments, malformedEscape, stripLeadingSlash, success, validateKey } from "./key";
+import { validateKey } from "./key";
+import { malformedEscape, success } from "./result";
+import { decodeOnce, encodeSegments, stripLeadingSlash } from "./url-encoding";
 import type { LegacyParser, ParseResult } from "./types";
 
 /**

@@ -2,16 +2,9 @@ import type { Source } from "../sources/types";
 import { parseCloudinaryUrl } from "./cloudinary";
 import { parseHttpUrl } from "./http";
 import { parseImgixUrl } from "./imgix";
-import { fail } from "./key";
+import { fail } from "./result";
 import { parseS3Url } from "./s3";
 import type { ParseResult } from "./types";
-
-export { parseCloudinaryUrl } from "./cloudinary";
-export { parseHttpUrl } from "./http";
-export { parseImgixUrl } from "./imgix";
-export { parseS3Url } from "./s3";
-export { encodeSegments, validateKey, decodeOnce, MAX_KEY_BYTES } from "./key";
-export type { LegacyParser, ParseResult, ParsedAsset, ParseError, ParseFailure } from "./types";
 
 /**
  * Parses a legacy URL of `source` into an asset key, delivery options and the original's path.

@@ -1,5 +1,7 @@
 import type { S3Options } from "../sources/types";
-import { encodeSegments, fail, malformedEscape, stripLeadingSlash, success, validateKey } from "./key";
+import { validateKey } from "./key";
+import { fail, malformedEscape, success } from "./result";
+import { encodeSegments, stripLeadingSlash } from "./url-encoding";
 import type { LegacyParser, ParseResult } from "./types";
 
 /**
@@ -11,13 +13,17 @@ import type { LegacyParser, ParseResult } from "./types";
  * - virtual-hosted `<bucket>.<endpoint>.amazonaws.com[.cn]`: the bucket is the host's head (it may
  *   contain dots), the object key is the whole path below the prefix;
  * - path-style `<endpoint>.amazonaws.com[.cn]`: the first path segment is the bucket;
- * - any other host (the gateway's own domain): the bucket is `options.bucket` and the object key
- *   is the whole path; without `options.bucket`, the first path segment is the bucket.
+ * - any other host (the gateway's own domain, a CDN CNAME): the bucket is `options.bucket` and the
+ *   object key is the whole path; with `options.pathStyle: true` (or without `options.bucket`) the
+ *   first path segment is the bucket.
  * where `<endpoint>` is `s3`, `s3.<region>`, `s3-<region>`, `s3.dualstack.<region>`,
  * `s3-website-<region>`, `s3-website.<region>`, `s3-fips[.dualstack].<region>`,
- * `s3-accelerate[.dualstack]`, or `s3-external-1`.
+ * `s3-accelerate[.dualstack]`, `s3-external-1`, a VPC interface endpoint
+ * `bucket.vpce-<id>.s3.<region>.vpce` (virtual-hosted `<bucket>.bucket.vpce-…`), or an S3 Express
+ * zonal endpoint `s3express-<zone>.<region>` (virtual-hosted only).
  *
- * When `options.bucket` is set and the URL names another bucket, the URL is refused.
+ * One origin object is ingested under one key only (SPEC): a source with an origin must name its
+ * bucket, and a URL naming another bucket is refused.
  *
  * Decoding is S3's: `+` is a space, then percent-decoding (so `%2B` is a literal `+`).
  */
@@ -25,24 +31,34 @@ import type { LegacyParser, ParseResult } from "./types";
 const ENDPOINT = String.raw`s3(?:-website|-fips|-accelerate)?(?:\.dualstack)?(?:[.-][a-z0-9]+(?:-[a-z0-9]+)+)?\.amazonaws\.com(?:\.cn)?`;
 const PATH_STYLE_HOST = new RegExp(`^${ENDPOINT}$`);
 const VIRTUAL_HOST = new RegExp(`^(.+)\\.${ENDPOINT}$`);
+/** Interface endpoints: `[<bucket>.]bucket.vpce-<id>.s3.<region>.vpce.amazonaws.com`. */
+const VPC_ENDPOINT =
+  /^(?:(.+)\.)?bucket\.vpce-[a-z0-9]+(?:-[a-z0-9]+)*\.s3\.[a-z0-9-]+\.vpce\.amazonaws\.com(?:\.cn)?$/;
+/** S3 Express One Zone: `<bucket>.s3express-<zone>.<region>.amazonaws.com`. */
+const EXPRESS_HOST = /^(.+)\.s3express-[a-z0-9-]+\.[a-z0-9-]+\.amazonaws\.com$/;
 /** Lenient on purpose: legacy us-east-1 buckets may have capitals and underscores. */
 const BUCKET = /^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$/;
 const PLUS = /\+/g;
 
 export const parseS3Url: LegacyParser = (url, rest, source): ParseResult => {
-  const configured = (source.options as S3Options | null)?.bucket || undefined;
+  const options: S3Options = source.options ?? {};
+  const configured = typeof options.bucket === "string" && options.bucket !== "" ? options.bucket : undefined;
+  if (source.origin && configured === undefined) {
+    return fail(
+      "unparseable_url",
+      "This S3 source has an origin but no options.bucket, so it cannot tell which bucket's objects it serves.",
+    );
+  }
   const path = stripLeadingSlash(rest);
   const host = url.hostname.toLowerCase();
-  const aws = host.endsWith(".amazonaws.com") || host.endsWith(".amazonaws.com.cn");
-  const pathStyle = aws && PATH_STYLE_HOST.test(host);
-  const virtual = aws && !pathStyle ? VIRTUAL_HOST.exec(host) : null;
+  const endpoint = awsEndpoint(host);
 
   let bucket: string;
   let rawKey: string;
-  if (virtual) {
-    bucket = virtual[1]!;
+  if (endpoint.bucket !== undefined) {
+    bucket = endpoint.bucket;
     rawKey = path;
-  } else if (configured !== undefined && !pathStyle) {
+  } else if (configured !== undefined && !endpoint.pathStyle && options.pathStyle !== true) {
     bucket = configured;
     rawKey = path;
   } else {
@@ -70,6 +86,16 @@ export const parseS3Url: LegacyParser = (url, rest, source): ParseResult => {
   if (invalid) return invalid;
   return success(key, {}, encodeSegments(objectKey));
 };
+
+/** The bucket a virtual-hosted AWS endpoint names, or whether it is a path-style endpoint. */
+function awsEndpoint(host: string): { bucket?: string; pathStyle: boolean } {
+  if (!host.endsWith(".amazonaws.com") && !host.endsWith(".amazonaws.com.cn")) return { pathStyle: false };
+  const vpc = VPC_ENDPOINT.exec(host);
+  if (vpc) return vpc[1] === undefined ? { pathStyle: true } : { bucket: vpc[1], pathStyle: false };
+  if (PATH_STYLE_HOST.test(host)) return { pathStyle: true };
+  const virtual = VIRTUAL_HOST.exec(host) ?? EXPRESS_HOST.exec(host);
+  return virtual ? { bucket: virtual[1]!, pathStyle: false } : { pathStyle: false };
+}
 
 /** S3's request-path decoding: `+` means a space, then percent-decode once. Never throws. */
 function decodeS3(raw: string): string | null {

@@ -7,6 +7,13 @@ export type ParseFailure =
   | "unparseable_url" // the path does not follow the kind's grammar
   | "invalid_key"; // the key would be empty, too long, contain `..`, control characters or NUL
 
+/** A legacy parameter that was not carried over into the delivery options, and why. */
+export interface Dropped {
+  /** The parameter as written in the URL (`e_sepia`, `txt`, `l_logo/…`), at most 100 characters. */
+  param: string;
+  reason: string;
+}
+
 export interface ParsedAsset {
   ok: true;
   /** The asset key: percent-decoded once, no leading `/`, no `..` segments, ≤ 1024 UTF-8 bytes. */
@@ -20,6 +27,14 @@ export interface ParsedAsset {
    * without a leading `/`: the lazy-ingest fetch is `${origin}/${originPath}`.
    */
   originPath: string;
+  /**
+   * Legacy parameters that were not carried over (no Images equivalent, malformed, only
+   * approximated, or part of an overlay or conditional), as the translation meets them (Cloudinary:
+   * component by component; imgix: the params it reads, then the ones it does not know). Always
+   * present; empty
+   * when everything was carried over (and always empty for s3 and http, which have no params).
+   */
+  dropped: readonly Dropped[];
 }
 
 export interface ParseError {

@@ -8,6 +8,8 @@ import { type IngestOutcome, startIngest } from "../ingest/ingest";
 import { decide, deliveryLocation, type SignedLocation, type Target, targetFor } from "../resolve/resolve";
 import { freshSources, lastKnownSources, matchableSources, refreshSourcesIfDue } from "../sources/registry";
 import { queryIsRead } from "./canonical";
+import { matchSource } from "../sources/match";
+import { type Cors, corsFor, preflight } from "./cors";
 import { countHit, maybeFlushHits } from "./hits";
 import type { RequestLog } from "../observe/log";
 import { endUserError, methodNotAllowed, redirect, temporaryOriginRedirect } from "./respond";
@@ -23,8 +25,9 @@ export async function handleLegacyRequest(
   ctx: ExecutionContext,
   log?: RequestLog,
 ): Promise<Response> {
-  const head = request.method === "HEAD";
-  if (request.method !== "GET" && !head) return methodNotAllowed(false);
+  const method = request.method;
+  const head = method === "HEAD";
+  if (method !== "GET" && !head && method !== "OPTIONS") return methodNotAllowed(corsFor(null, request));
   const cfg = config(env);
   const now = Date.now();
   const url = new URL(request.url);
@@ -36,17 +39,25 @@ export async function handleLegacyRequest(
     } catch (err) {
       console.error("loading sources failed", err);
       sources = lastKnownSources();
-      if (!sources) return endUserError(apiError("storage_unavailable", "Temporarily unavailable"), head);
+      if (!sources) {
+        const unavailable = apiError("storage_unavailable", "Temporarily unavailable");
+        return method === "OPTIONS"
+          ? preflight(request, corsFor(null, request))
+          : endUserError(unavailable, head, corsFor(null, request));
+      }
     }
   }
+  if (method === "OPTIONS")
+    return preflight(request, corsFor(matchSource(sources, url)?.source ?? null, request));
   const t = targetFor(cfg, sources, url);
   if (log) log.source = t.ok ? t.target.source.id : (t.source?.id ?? undefined);
   if (!t.ok) {
     if (log) log.action = t.source ? "invalid" : "no-source";
-    return endUserError(t.error, head);
+    return endUserError(t.error, head, corsFor(t.source, request));
   }
   const target = t.target;
   if (log) log.key = target.asset.key;
+  const cors = corsFor(target.source, request);
 
   let lookup: MappingLookup | null;
   try {
@@ -54,8 +65,8 @@ export async function handleLegacyRequest(
   } catch (err) {
     // D1 is unavailable: the original still works if the source has an origin.
     console.error("mapping lookup failed", err);
-    if (target.originUrl) return temporaryOriginRedirect(target.originUrl);
-    return endUserError(apiError("storage_unavailable", "Temporarily unavailable"), head);
+    if (target.originUrl) return temporaryOriginRedirect(target.originUrl, cors);
+    return endUserError(apiError("storage_unavailable", "Temporarily unavailable"), head, cors);
   }
 
   const decision = decide(target, lookup, now);
@@ -66,7 +77,7 @@ export async function handleLegacyRequest(
         const m = lookup!;
         countAndMaybeFlush(env, ctx, cfg, m.id, now);
         const loc = await deliveryLocation(cfg, url.origin, target, decision.imageId, now);
-        const response = deliveryRedirect(target, loc);
+        const response = deliveryRedirect(target, loc, cors);
         const entry =
           loc.signed || !queryIsRead(url, target.source)
             ? undefined
@@ -77,7 +88,8 @@ export async function handleLegacyRequest(
             request.url,
             {
               status: response.status,
-              headers: new Headers(response.headers),
+              headers: hotHeaders(response.headers, cors),
+              ...originList(cors),
               mappingId: m.id,
               // Spread over the TTL's last quarter so hot URLs do not all expire in one burst; the
               // answer also dies with its lookup entry (forgotten, evicted) or a change of sources.
@@ -90,16 +102,30 @@ export async function handleLegacyRequest(
         return response;
       }
       case "ingest":
-        return await ingestOnFirstHit(env, ctx, cfg, url, target, decision.originUrl, now, head, log);
+        return await ingestOnFirstHit(env, ctx, cfg, url, target, decision.originUrl, now, head, cors, log);
       case "redirect-origin":
-        return temporaryOriginRedirect(decision.originUrl);
+        return temporaryOriginRedirect(decision.originUrl, cors);
       case "not-found":
-        return endUserError(decision.error, head);
+        return endUserError(decision.error, head, cors);
     }
   } catch (err) {
-    if (err instanceof ApiError) return endUserError(err, head);
+    if (err instanceof ApiError) return endUserError(err, head, cors);
     throw err;
   }
+}
+
+/**
+ * A hot answer's headers: as sent, except that with an origin list the echoed origin is left out
+ * (it is set again for each request whose Origin is listed, see `answerFromMemory`).
+ */
+function hotHeaders(sent: Headers, cors: Cors): Headers {
+  const headers = new Headers(sent);
+  if (Array.isArray(cors.policy)) headers.delete("access-control-allow-origin");
+  return headers;
+}
+
+function originList(cors: Cors): { corsOrigins?: readonly string[] } {
+  return Array.isArray(cors.policy) ? { corsOrigins: cors.policy } : {};
 }
 
 /**
@@ -115,13 +141,21 @@ export function answerFromMemory(request: Request, env: Env, ctx: ExecutionConte
   if (!hot) return null;
   refreshSourcesIfDue(env, ctx, cfg.sourcesCacheTtl, now);
   countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
-  return new Response(null, { status: hot.status, headers: hot.headers });
+  // The default policy (`*`) or none: the stored headers are the whole answer, whoever asks.
+  if (hot.corsOrigins === undefined) return new Response(null, { status: hot.status, headers: hot.headers });
+  const origin = request.headers.get("origin");
+  if (origin === null || !hot.corsOrigins.includes(origin)) {
+    return new Response(null, { status: hot.status, headers: hot.headers });
+  }
+  const headers = new Headers(hot.headers);
+  headers.set("access-control-allow-origin", origin);
+  return new Response(null, { status: hot.status, headers });
 }
 
 /** A mapped asset's redirect: the source's status, or a private 302 for a signed URL. */
-function deliveryRedirect(target: Target, loc: SignedLocation): Response {
-  if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`);
-  return redirect(target.source.redirectStatus, loc.location, `public, max-age=${loc.maxAge}`);
+function deliveryRedirect(target: Target, loc: SignedLocation, cors: Cors): Response {
+  if (loc.signed) return redirect(302, loc.location, `private, max-age=${loc.maxAge}`, cors);
+  return redirect(target.source.redirectStatus, loc.location, `public, max-age=${loc.maxAge}`, cors);
 }
 
 function countAndMaybeFlush(
@@ -150,9 +184,10 @@ async function ingestOnFirstHit(
   originUrl: string,
   now: number,
   head: boolean,
+  cors: Cors,
   log?: RequestLog,
 ): Promise<Response> {
-  const fallback = () => temporaryOriginRedirect(originUrl);
+  const fallback = () => temporaryOriginRedirect(originUrl, cors);
   if (!(await mayClaim(env, target.source.id))) {
     if (log) log.outcome = "rate-limited";
     return fallback();
@@ -188,12 +223,14 @@ async function ingestOnFirstHit(
     return deliveryRedirect(
       target,
       await deliveryLocation(cfg, url.origin, target, outcome.imageId, Date.now()),
+      cors,
     );
   }
   if (outcome.state === "missing") {
     return endUserError(
       apiError("asset_missing_at_origin", "The original is missing at the legacy origin"),
       head,
+      cors,
     );
   }
   return fallback();

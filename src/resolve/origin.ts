@@ -1,4 +1,4 @@
-import { encodeSegments } from "../parsers/key";
+import { encodeSegments } from "../parsers/url-encoding";
 import type { Target } from "./resolve";
 import type { Source } from "../sources/types";
 
@@ -42,7 +42,7 @@ export function targetForMapping(source: Source, key: string, recorded: string |
   const originPath = recorded?.startsWith(base) ? recorded.slice(base.length) : originPathForKey(source, key);
   return {
     source,
-    asset: { ok: true, key, options: {}, originPath },
+    asset: { ok: true, key, options: {}, originPath, dropped: [] },
     variant: source.defaultVariant,
     originUrl: base + originPath,
   };

@@ -76,21 +76,35 @@ const variantName = z
 
 /**
  * Any kind: `webhookSecret` names the Worker secret (`wrangler secret put <NAME>`) that signs the
- * source's webhooks — the name only, never the value, is stored in D1.
+ * source's webhooks — the name only, never the value, is stored in D1. `cors` says which pages may
+ * use the images cross-origin: `"*"` (the default, as the old CDNs do), a list of origins
+ * (`https://www.example.com`), or `false` (no CORS headers).
  */
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const GATEWAY_SECRETS = ["ADMIN_TOKEN", "ADMIN_READ_TOKEN", "IMAGES_SIGNING_KEY"];
-const hookOptions = {
+const corsOrigin = z.string().check(
+  z.refine((v) => {
+    try {
+      return new URL(v).origin === v;
+    } catch {
+      return false;
+    }
+  }, "must be an origin such as https://www.example.com (scheme, host and port only)"),
+);
+const commonOptions = {
   webhookSecret: z.optional(
     z.string().check(
       z.regex(SECRET_NAME, "must be the name of a Worker secret (letters, digits and '_')"),
       z.refine((n) => !GATEWAY_SECRETS.includes(n), "must not be one of the gateway's own secrets"),
     ),
   ),
+  cors: z.optional(
+    z.union([z.literal("*"), z.literal(false), z.array(corsOrigin).check(z.minLength(1), z.maxLength(100))]),
+  ),
 };
 
 export const cloudinaryOptions = z.strictObject({
-  ...hookOptions,
+  ...commonOptions,
   /** Cloudinary signs notifications with SHA-1 unless the account is set to SHA-256. */
   signatureAlgorithm: z.optional(z.enum(["sha1", "sha256"])),
   cloudName: z.optional(
@@ -104,16 +118,20 @@ export const cloudinaryOptions = z.strictObject({
       variantName,
     ),
   ),
+  /** Root-path URLs (`use_root_path`: image/upload implied) carry no cloud segment on this source. */
+  rootPath: z.optional(z.boolean()),
 });
-export const imgixOptions = z.strictObject(hookOptions);
+export const imgixOptions = z.strictObject(commonOptions);
 export const s3Options = z.strictObject({
-  ...hookOptions,
+  ...commonOptions,
   bucket: z.optional(
     z.string().check(z.regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "must be an S3 bucket name")),
   ),
+  /** On a non-AWS host the first path segment is the bucket (it must be `bucket`). */
+  pathStyle: z.optional(z.boolean()),
 });
 export const httpOptions = z.strictObject({
-  ...hookOptions,
+  ...commonOptions,
   keepQuery: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.maxLength(20))),
 });
 
@@ -189,6 +207,14 @@ export const sourceInput = z
       }
       if ((s.onMiss === "ingest" || s.onMiss === "redirect-origin") && !s.origin) {
         ctx.addIssue({ code: "custom", path: ["onMiss"], message: `'${s.onMiss}' needs an origin` });
+      }
+      // One origin object is ingested under one key only: /b1/x and /b2/x would both fetch <origin>/x.
+      if (s.kind === "s3" && s.origin && !s.options.bucket) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["options", "bucket"],
+          message: "is required when the source has an origin (it is the only bucket the source serves)",
+        });
       }
       if (s.revalidateAfter !== null && !s.origin) {
         ctx.addIssue({ code: "custom", path: ["revalidateAfter"], message: "needs an origin to re-check" });

@@ -236,7 +236,7 @@ async function ingestAgain(
   const originUrl = row.originUrl ?? originUrlForKey(source, key);
   const target = {
     source,
-    asset: { ok: true as const, key, options: {}, originPath: "" },
+    asset: { ok: true as const, key, options: {}, originPath: "", dropped: [] },
     variant: source.defaultVariant,
     originUrl,
   };

@@ -7,7 +7,7 @@ async function seedDemoSources() {
   for (const [id, kind, pathPrefix, options] of [
     ["demo-cloudinary", "cloudinary", "/cloudinary", { cloudName: "demo" }],
     ["demo-imgix", "imgix", "/imgix", {}],
-    ["demo-s3", "s3", "/s3", {}],
+    ["demo-s3", "s3", "/s3", { bucket: "demo-bucket", pathStyle: true }],
   ] as const) {
     const res = await admin("POST", "/sources", {
       id,

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { answerStats, MAX_ANSWER_BYTES, rememberAnswer } from "../../src/cache/answers";
 import { lookupStats, MAX_LOOKUP_BYTES, toMemory } from "../../src/cache/lookups";
 import { config } from "../../src/config";
-import { parseImgixUrl } from "../../src/parsers";
+import { parseImgixUrl } from "../../src/parsers/imgix";
 import { IMGIX_PARAMS } from "../../src/redirect/canonical";
 import { createSource, gateway, mapKey, fetchWith } from "../helpers";
 

@@ -87,6 +87,7 @@ describe("cloudinary: every URL of one asset resolves to the same key", () => {
     const asset = expectOk(parse(url, source));
     expect(asset.key).toBe("my_photos/img_2020/beach");
     expect(asset.options).toEqual({ width: 300, fit: "scale-down" });
+    expect(asset.dropped).toEqual([]);
   });
 
   it("an unknown extension stays part of the key; a known one in any case is stripped", () => {
@@ -144,7 +145,7 @@ describe("cloudinary: transformations → delivery options", () => {
   it("every crop mode maps to its Images fit", () => {
     const table: Record<string, DeliveryOptions["fit"]> = {
       fill: "cover",
-      lfill: "cover",
+      lfill: "crop", // fill without enlarging: exactly Images' crop
       fill_pad: "cover",
       fit: "contain",
       limit: "scale-down",
@@ -154,17 +155,25 @@ describe("cloudinary: transformations → delivery options", () => {
       pad: "pad",
       lpad: "pad",
       mpad: "pad",
-      mfit: undefined,
-      imagga_scale: undefined,
+      mfit: "contain", // approximated: Images has no fit that only enlarges (listed in dropped)
+      imagga_scale: "squeeze", // approximated (listed in dropped)
+      auto: "cover",
     };
     for (const [crop, fit] of Object.entries(table)) {
-      const expected: DeliveryOptions = { width: 100, height: 80 };
-      if (fit) expected.fit = fit;
+      const expected: DeliveryOptions = { width: 100, height: 80, fit };
+      if (crop === "auto") expected.gravity = "auto";
       expect(optionsOf({ width: 100, height: 80, crop }), `c_${crop}`).toEqual(expected);
     }
   });
 
-  it("gravities: auto, faces, compass points (diagonals keep their vertical side), center → none", () => {
+  it("without c_, Cloudinary scales: one dimension needs no fit (Images' default keeps the ratio), two squeeze", () => {
+    expect(optionsOf({ width: 100 })).toEqual({ width: 100 });
+    expect(optionsOf({ height: 100 })).toEqual({ height: 100 });
+    expect(optionsOf({ width: 100, height: 80 })).toEqual({ width: 100, height: 80, fit: "squeeze" });
+    expect(optionsOf({ width: 100, crop: "fill" })).toEqual({ width: 100, fit: "cover" });
+  });
+
+  it("gravities: auto, faces, compass points (sides as words, diagonals as corner points), center → none", () => {
     const table: Record<string, DeliveryOptions["gravity"]> = {
       auto: "auto",
       "auto:subject": "auto",
@@ -175,11 +184,11 @@ describe("cloudinary: transformations → delivery options", () => {
       "face:center": "face",
       adv_faces: "face",
       north: "top",
-      north_east: "top",
-      north_west: "top",
+      north_east: "1x0",
+      north_west: "0x0",
       south: "bottom",
-      south_east: "bottom",
-      south_west: "bottom",
+      south_east: "1x1",
+      south_west: "0x1",
       east: "right",
       west: "left",
       center: undefined,
@@ -243,24 +252,32 @@ describe("cloudinary: transformations → delivery options", () => {
     expect(optionsOf({ effect: "sharpen:2000" })).toEqual({ sharpen: 10 });
   });
 
-  it("relative, auto and variable widths are ignored", () => {
+  it("relative, auto and variable widths carry no size, and say so", () => {
     expect(optionsOf({ width: 0.5, crop: "scale" })).toEqual({});
     expect(optionsOf({ width: "auto", crop: "scale" })).toEqual({});
     expect(optionsOf({ variables: [["$w", 10]], width: "$w" })).toEqual({});
-    expect(optionsOf({ width: 0.5, height: 300, crop: "fill" })).toEqual({ height: 300, fit: "cover" });
+    // Cloudinary fills 0.5·W × 300: no Images option gives that box, so no size at all.
+    const asset = expectOk(parse(cld("sample", { width: 0.5, height: 300, crop: "fill" }), source));
+    expect(asset.options).toEqual({});
+    expect(asset.dropped).toEqual([
+      { param: "c_fill,h_300,w_0.5", reason: expect.stringMatching(/relative/) },
+    ]);
   });
 
-  it("params Images has no word for (angle, radius, border, opacity, other effects, flags) are ignored", () => {
-    expect(
-      optionsOf({
-        angle: 90,
-        radius: 20,
-        border: "3px_solid_black",
-        opacity: 50,
-        effect: "grayscale",
-        flags: "progressive",
-      }),
-    ).toEqual({});
+  it("params Images has no word for (radius, border, opacity, other effects, flags) are listed in dropped", () => {
+    const url = cld("sample", {
+      radius: 20,
+      border: "3px_solid_black",
+      opacity: 50,
+      effect: "sepia",
+      flags: "progressive",
+    });
+    const asset = expectOk(parse(url, source));
+    expect(asset.options).toEqual({});
+    expect(asset.dropped.map((d) => d.param).sort()).toEqual(
+      ["bo_3px_solid_black", "e_sepia", "fl_progressive", "o_50", "r_20"].sort(),
+    );
+    for (const d of asset.dropped) expect(d.reason).toMatch(/no Images equivalent/);
   });
 
   it("aspect ratio with one dimension derives the other", () => {
@@ -286,6 +303,9 @@ describe("cloudinary: transformations → delivery options", () => {
     expect(hero.options).toEqual({ width: 3 });
     const unknown = expectOk(parse(cld("sample", { transformation: "nope" }), source));
     expect("namedVariant" in unknown).toBe(false);
+    expect(unknown.dropped).toEqual([
+      { param: "t_nope", reason: expect.stringMatching(/namedTransformations/) },
+    ]);
     const proto = expectOk(parse(cld("sample", { transformation: "constructor" }), source));
     expect("namedVariant" in proto).toBe(false);
     const chained = expectOk(parse(cld("sample", { transformation: ["nope", "thumb"] }), source));
@@ -293,8 +313,8 @@ describe("cloudinary: transformations → delivery options", () => {
   });
 });
 
-describe("cloudinary: the last resize in a chain wins", () => {
-  it("c_fill,w_400/c_scale,w_200 → width 200, squeeze (earlier height and gravity dropped)", () => {
+describe("cloudinary: a chain is composed as Cloudinary applies it", () => {
+  it("c_fill,g_face,w_400,h_300/c_scale,w_200 → the 400×300 face crop at 200×150", () => {
     const url = cld("sample", {
       transformation: [
         { width: 400, height: 300, crop: "fill", gravity: "face" },
@@ -302,7 +322,9 @@ describe("cloudinary: the last resize in a chain wins", () => {
       ],
     });
     expect(url).toContain("/c_fill,g_face,h_300,w_400/c_scale,w_200/");
-    expect(expectOk(parse(url, source)).options).toEqual({ width: 200, fit: "squeeze" });
+    const asset = expectOk(parse(url, source));
+    expect(asset.options).toEqual({ width: 200, height: 150, fit: "cover", gravity: "face" });
+    expect(asset.dropped).toEqual([]);
   });
 
   it("components without a size do not reset the resize; their q_/f_/e_ still count", () => {
@@ -323,7 +345,7 @@ describe("cloudinary: the last resize in a chain wins", () => {
     });
   });
 
-  it("a last resize that cannot be expressed (relative width) removes the earlier size", () => {
+  it("a last resize that cannot be expressed (relative width) removes the earlier size, and says so", () => {
     expect(
       optionsOf({
         transformation: [
@@ -354,7 +376,14 @@ describe("cloudinary: the last resize in a chain wins", () => {
       ],
     });
     expect(url).toContain("/c_fill,w_400/l_logo/c_scale,e_blur:800,w_50/fl_layer_apply,g_south_east/q_90/");
-    expect(expectOk(parse(url, source)).options).toEqual({ width: 400, fit: "cover", quality: 90 });
+    const asset = expectOk(parse(url, source));
+    expect(asset.options).toEqual({ width: 400, fit: "cover", quality: 90 });
+    expect(asset.dropped).toEqual([
+      {
+        param: "l_logo/c_scale,e_blur:800,w_50/fl_layer_apply,g_south_east",
+        reason: expect.stringMatching(/Images has no layers/),
+      },
+    ]);
   });
 
   it("nested layers are skipped as a whole", () => {
@@ -373,7 +402,11 @@ describe("cloudinary: the last resize in a chain wins", () => {
     expect(url).toContain(
       "/c_fill,w_400/l_a/l_b/c_scale,w_20/fl_layer_apply/c_scale,w_30/fl_layer_apply,g_north/q_90/",
     );
-    expect(expectOk(parse(url, source)).options).toEqual({ width: 400, fit: "cover", quality: 90 });
+    const asset = expectOk(parse(url, source));
+    expect(asset.options).toEqual({ width: 400, fit: "cover", quality: 90 });
+    expect(asset.dropped.map((d) => d.param)).toEqual([
+      "l_a/l_b/c_scale,w_20/fl_layer_apply/c_scale,w_30/fl_layer_apply,g_north",
+    ]);
   });
 
   it("conditional components and if_…if_end blocks are not applied", () => {
@@ -381,7 +414,11 @@ describe("cloudinary: the last resize in a chain wins", () => {
       transformation: [{ if: "w_gt_1000" }, { width: 1000, crop: "scale" }, { if: "end" }, { quality: 70 }],
     });
     expect(url).toContain("/if_w_gt_1000/c_scale,w_1000/if_end/q_70/");
-    expect(expectOk(parse(url, source)).options).toEqual({ quality: 70 });
+    const asset = expectOk(parse(url, source));
+    expect(asset.options).toEqual({ quality: 70 });
+    expect(asset.dropped).toEqual([
+      { param: "if_w_gt_1000/c_scale,w_1000/if_end", reason: expect.stringMatching(/conditional/) },
+    ]);
     expect(optionsOf({ if: "w_gt_100", width: 100, crop: "scale" })).toEqual({});
   });
 });
@@ -415,8 +452,10 @@ describe("cloudinary: URLs that are not served", () => {
     expect(error.message).toContain("'demo'");
   });
 
-  it("a path that is not a delivery path → unparseable_url", () => {
-    expectError(parse("https://res.cloudinary.com/demo/foo/bar.jpg", source), "unparseable_url");
+  it("a path that is not a delivery path → unparseable_url (without cloudName or rootPath, no root-path form)", () => {
+    const bare = makeSource("cloudinary", {});
+    expectError(parse("https://img.example.com/demo/foo/bar.jpg", bare), "unparseable_url");
+    expectError(parse("https://img.example.com/foo.jpg", bare), "unparseable_url");
     expectError(parse("https://res.cloudinary.com/demo/image", source), "unparseable_url");
     expectError(parse("https://res.cloudinary.com/", source), "unparseable_url");
   });

@@ -72,8 +72,9 @@ describe("imgix: params → delivery options", () => {
       fill: { fit: "pad" },
       scale: { fit: "squeeze" },
       facearea: { fit: "cover", gravity: "face" },
-      min: { fit: "crop" },
-      fillmax: {},
+      min: { fit: "crop" }, // approximated (listed in dropped)
+      fillmax: { fit: "pad" },
+      clamp: { fit: "pad" }, // approximated (listed in dropped)
     };
     for (const [fit, expected] of Object.entries(table)) {
       expect(optionsOf({ w: 400, h: 300, fit }), `fit=${fit}`).toEqual({
@@ -84,16 +85,25 @@ describe("imgix: params → delivery options", () => {
     }
   });
 
-  it("crop: faces → face, sides, smart crops → auto, first recognised entry of a list wins", () => {
-    expect(optionsOf({ fit: "crop", crop: "faces" })).toEqual({ fit: "cover", gravity: "face" });
-    expect(optionsOf({ fit: "crop", crop: "top,left" })).toEqual({ fit: "cover", gravity: "top" });
-    expect(optionsOf({ fit: "crop", crop: "focalpoint,bottom" })).toEqual({
-      fit: "cover",
-      gravity: "bottom",
+  it("crop: faces → face, focal point → XxY, smart crops → auto, sides → side, two sides → corner", () => {
+    const box = { w: 300, h: 200 };
+    const crop = { width: 300, height: 200, fit: "cover" } as const;
+    expect(optionsOf({ ...box, fit: "crop", crop: "faces,entropy" })).toEqual({ ...crop, gravity: "face" });
+    expect(optionsOf({ ...box, fit: "crop", crop: "top,left" })).toEqual({ ...crop, gravity: "0x0" });
+    expect(optionsOf({ ...box, fit: "crop", crop: "focalpoint", "fp-x": 0.25, "fp-y": 0.8 })).toEqual({
+      ...crop,
+      gravity: "0.25x0.8",
     });
-    expect(optionsOf({ fit: "crop", crop: "right" })).toEqual({ fit: "cover", gravity: "right" });
-    expect(optionsOf({ fit: "crop", crop: "entropy" })).toEqual({ fit: "cover", gravity: "auto" });
-    expect(optionsOf({ fit: "facearea", crop: "top" })).toEqual({ fit: "cover", gravity: "face" });
+    expect(optionsOf({ ...box, fit: "crop", crop: "right" })).toEqual({ ...crop, gravity: "right" });
+    expect(optionsOf({ ...box, fit: "crop", crop: "bottom" })).toEqual({ ...crop, gravity: "bottom" });
+    expect(optionsOf({ ...box, fit: "crop", crop: "entropy" })).toEqual({ ...crop, gravity: "auto" });
+    expect(optionsOf({ ...box, fit: "facearea", crop: "top" })).toEqual({ ...crop, gravity: "face" });
+  });
+
+  it("a fit or crop without w/h carries nothing (Images needs a size to fit to), and says so", () => {
+    const asset = expectOk(parse(client.buildURL("a.jpg", { fit: "crop", crop: "faces" }), source));
+    expect(asset.options).toEqual({});
+    expect(asset.dropped.map((d) => d.param)).toEqual(["fit=crop"]);
   });
 
   it("fractional, zero and non-numeric sizes are ignored", () => {
@@ -162,17 +172,13 @@ describe("imgix: params → delivery options", () => {
     expect(optionsOf({ ar: "16:9", fit: "clip", w: 1600 })).toEqual({ width: 1600, fit: "contain" });
   });
 
-  it("unknown and signing params (ixlib, s, txt, mark, rot) are ignored", () => {
-    const url = signing.buildURL("a.jpg", {
-      txt: "hello",
-      mark: "logo.png",
-      rot: 90,
-      "max-w": 10,
-      ch: "Width,DPR",
-    });
+  it("unknown params (txt, mark, ch) are listed in dropped; signing params (ixlib, s) are ignored silently", () => {
+    const url = signing.buildURL("a.jpg", { txt: "hello", mark: "logo.png", ch: "Width,DPR" });
     expect(url).toContain("ixlib=");
     expect(url).toContain("&s=");
-    expect(expectOk(parse(url, source)).options).toEqual({});
+    const asset = expectOk(parse(url, source));
+    expect(asset.options).toEqual({});
+    expect(asset.dropped.map((d) => d.param).sort()).toEqual(["ch=Width,DPR", "mark=logo.png", "txt=hello"]);
   });
 
   it("the whole set at once", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parseLegacyUrl } from "../../src/parsers";
+import { validateKey } from "../../src/parsers/key";
 import type { Source } from "../../src/sources/types";
 import { expectOk, makeSource, parse } from "./helpers";
 
@@ -10,7 +11,7 @@ describe("parseLegacyUrl dispatches on source.kind", () => {
     const keys = {
       cloudinary: expectOk(parse(url, makeSource("cloudinary", { cloudName: "demo" }))).key,
       imgix: expectOk(parse(url, makeSource("imgix"))).key,
-      s3: expectOk(parse(url, makeSource("s3"))).key,
+      s3: expectOk(parse(url, makeSource("s3", {}, { origin: null }))).key,
       http: expectOk(parse(url, makeSource("http", { keepQuery: ["v"] }))).key,
     };
     expect(keys).toEqual({
@@ -27,7 +28,7 @@ describe("parseLegacyUrl dispatches on source.kind", () => {
     expect(result).toMatchObject({ ok: false, reason: "unparseable_url" });
   });
 
-  it("never throws, whatever the path, query or options", () => {
+  it("never throws; whatever the path, query or options, a result obeys the key rules or names a reason", () => {
     const rests = [
       "/",
       "",
@@ -77,19 +78,41 @@ describe("parseLegacyUrl dispatches on source.kind", () => {
       makeSource("http", { keepQuery: ["v", "\ud800", 3 as unknown as string] }),
       makeSource("http", null as unknown as {}),
     ];
-    let count = 0;
+    // Paths no kind may accept: empty, malformed escapes, NUL, `..` segments.
+    const alwaysRefused = new Set([
+      "/",
+      "",
+      "/%",
+      "/%zz",
+      "/%ff%fe",
+      "/%00",
+      "/\u0000",
+      "/..",
+      "/a/%2e%2e/b",
+    ]);
+    const reasons = new Set(["unsupported_asset", "unparseable_url", "invalid_key"]);
     for (const source of sources) {
       for (const host of hosts) {
         for (const query of queries) {
           for (const rest of rests) {
+            const what = `${source.kind} ${JSON.stringify(source.options)} ${host} ${query} ${JSON.stringify(rest)}`;
             const result = parseLegacyUrl(new URL(`https://${host}/x${query}`), rest, source);
-            expect(typeof result.ok).toBe("boolean");
-            if (!result.ok) expect(result.message).toBeTruthy();
-            count++;
+            if (result.ok) {
+              expect(alwaysRefused.has(rest), what).toBe(false);
+              expect(validateKey(result.key), what).toBeNull();
+              // The origin fetch appends it to a URL: nothing a URL parser would cut or change.
+              expect(result.originPath, what).not.toMatch(/[\s#]/);
+              expect(() => result.originPath.split("/").map(decodeURIComponent), what).not.toThrow();
+              for (const value of Object.values(result.options)) {
+                expect(typeof value === "string" || Number.isFinite(value), what).toBe(true);
+              }
+            } else {
+              expect(reasons.has(result.reason), what).toBe(true);
+              expect(result.message.length, what).toBeGreaterThan(10);
+            }
           }
         }
       }
     }
-    expect(count).toBe(sources.length * hosts.length * queries.length * rests.length);
   });
 });

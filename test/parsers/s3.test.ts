@@ -29,7 +29,8 @@ const CLIENTS: Array<[string, string, boolean]> = [
   ["us-west-2", "assets.example.com", false], // dotted bucket: the SDK falls back to path style
 ];
 
-const anyBucket = makeSource("s3", {});
+/** A source without origin (mappings only) may serve any bucket; one with an origin may not. */
+const anyBucket = makeSource("s3", {}, { origin: null });
 
 describe("s3: URLs from the AWS SDK", () => {
   for (const [region, bucket, pathStyle] of CLIENTS) {
@@ -129,6 +130,54 @@ describe("s3: hand-built hosts the SDK does not generate", () => {
   });
 });
 
+describe("s3: VPC interface endpoints and other documented endpoint shapes", () => {
+  const VPCE = "https://bucket.vpce-1a2b3c4d-5e6f.s3.us-east-1.vpce.amazonaws.com";
+
+  /** A presigned URL from the AWS SDK pointed at an interface endpoint (as the AWS docs show). */
+  async function vpceUrl(bucket: string, key: string, forcePathStyle: boolean) {
+    const client = new S3Client({ region: "us-east-1", credentials, endpoint: VPCE, forcePathStyle });
+    return getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }));
+  }
+
+  it("virtual-hosted through an interface endpoint: <bucket>.bucket.vpce-….s3.<region>.vpce.amazonaws.com", async () => {
+    const url = await vpceUrl("legacy-images", "a b/c+d.jpg", false);
+    expect(new URL(url).hostname).toBe(
+      "legacy-images.bucket.vpce-1a2b3c4d-5e6f.s3.us-east-1.vpce.amazonaws.com",
+    );
+    const asset = expectOk(parse(url, anyBucket));
+    expect(asset.key).toBe("legacy-images/a b/c+d.jpg");
+    expect(decodeSegments(asset.originPath)).toBe("a b/c+d.jpg");
+  });
+
+  it("path-style through an interface endpoint: bucket.vpce-…/<bucket>/<key>", async () => {
+    const url = await vpceUrl("legacy-images", "x/y.png", true);
+    expect(new URL(url).hostname).toBe("bucket.vpce-1a2b3c4d-5e6f.s3.us-east-1.vpce.amazonaws.com");
+    expect(expectOk(parse(url, anyBucket)).key).toBe("legacy-images/x/y.png");
+    const only = makeSource("s3", { bucket: "legacy-images" });
+    expect(expectOk(parse(url, only)).key).toBe("legacy-images/x/y.png");
+    expectError(parse(await vpceUrl("other", "x/y.png", true), only), "unparseable_url");
+  });
+
+  it("dual-stack, FIPS and accelerate endpoints as the SDK writes them", async () => {
+    for (const flags of [
+      { useDualstackEndpoint: true },
+      { useFipsEndpoint: true },
+      { useAccelerateEndpoint: true },
+    ]) {
+      const client = new S3Client({ region: "us-east-1", credentials, ...flags });
+      const url = await getSignedUrl(client, new GetObjectCommand({ Bucket: "legacy-images", Key: "k.jpg" }));
+      expect(expectOk(parse(url, anyBucket)).key, url).toBe("legacy-images/k.jpg");
+    }
+  });
+
+  it("S3 Express One Zone: <bucket>.s3express-<zone>.<region>.amazonaws.com (the SDK needs a session to presign)", () => {
+    const asset = expectOk(
+      parse("https://media--usw2-az1--x-s3.s3express-usw2-az1.us-west-2.amazonaws.com/a/b.jpg", anyBucket),
+    );
+    expect(asset.key).toBe("media--usw2-az1--x-s3/a/b.jpg");
+  });
+});
+
 describe("s3: the gateway's own domain", () => {
   it("with options.bucket, the whole path below the prefix is the object key", () => {
     const src = makeSource(
@@ -139,6 +188,26 @@ describe("s3: the gateway's own domain", () => {
     const asset = expectOk(parse("https://img.example.com/media/legacy-images/x%20y+z.jpg", src));
     expect(asset.key).toBe("legacy-images/legacy-images/x y z.jpg");
     expect(asset.originPath).toBe("legacy-images/x%20y%20z.jpg");
+  });
+
+  it("options.pathStyle: the first segment is the bucket and must be options.bucket", () => {
+    const src = makeSource("s3", { bucket: "demo-bucket", pathStyle: true }, { pathPrefix: "/s3" });
+    const asset = expectOk(parse("https://img.example.com/s3/demo-bucket/photos/a%20b.png", src));
+    expect(asset.key).toBe("demo-bucket/photos/a b.png");
+    expect(asset.originPath).toBe("photos/a%20b.png");
+    const error = expectError(
+      parse("https://img.example.com/s3/b2/photos/a%20b.png", src),
+      "unparseable_url",
+    );
+    expect(error.message).toContain("'b2'");
+    expect(error.message).toContain("'demo-bucket'");
+  });
+
+  it("a source with an origin but no options.bucket serves nothing: /b1/x and /b2/x would fetch one object twice", () => {
+    const src = makeSource("s3", {}, { origin: "https://bucket.origin.test" });
+    for (const url of ["https://img.example.com/b1/photo.jpg", "https://b.s3.amazonaws.com/photo.jpg"]) {
+      expect(expectError(parse(url, src), "unparseable_url").message).toMatch(/options\.bucket/);
+    }
   });
 
   it("without options.bucket, the first segment is the bucket (path style)", () => {

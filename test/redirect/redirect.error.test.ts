@@ -13,14 +13,15 @@ import {
 } from "../helpers";
 
 describe("redirect: misses and errors", () => {
-  it("answers 405 with Allow to methods other than GET and HEAD", async () => {
+  it("answers 405 with Allow to methods other than GET, HEAD and OPTIONS (a preflight is answered 204)", async () => {
     const s = await createSource({ kind: "imgix" });
     await mapKey(s.id, "m.jpg");
-    for (const method of ["POST", "PUT", "DELETE", "PATCH", "OPTIONS"]) {
+    for (const method of ["POST", "PUT", "DELETE", "PATCH"]) {
       const res = await gateway(`https://${s.host}/m.jpg`, { method });
-      expect(res.headers.get("allow")).toBe("GET, HEAD");
+      expect(res.headers.get("allow")).toBe("GET, HEAD, OPTIONS");
       await expectError(res, 405, 1002);
     }
+    expect((await gateway(`https://${s.host}/m.jpg`, { method: "OPTIONS" })).status).toBe(204);
   });
 
   it("answers 404 in the envelope when no source matches", async () => {

@@ -1,5 +1,5 @@
 import { apiError } from "../../errors";
-import { decodeOnce } from "../../parsers/key";
+import { decodeOnce } from "../../parsers/url-encoding";
 
 /**
  * Image ids in paths. Ids may contain `/` (`legacy/products/shoe 1`), so the route parameter is

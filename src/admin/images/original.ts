@@ -4,7 +4,7 @@ import { type OpenedBody, openImageBody } from "../../ingest/guarded-body";
 import { filenameOf } from "../../ingest/image-id";
 import { MAX_IMAGE_BYTES } from "../../images/limits";
 import { fetchOriginal, type OriginFailure, timeout } from "../../ingest/origin";
-import { decodeOnce } from "../../parsers/key";
+import { decodeOnce } from "../../parsers/url-encoding";
 
 /** The bytes of an upload, checked like lazy ingestion checks an original, ready to stream. */
 export interface UploadBody {

@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { MAPPING_STATES } from "../../db/schema";
 import { imageIdRef as imageId } from "../../images/ids";
-import { MAX_KEY_BYTES } from "../../parsers";
+import { MAX_KEY_BYTES } from "../../parsers/key";
 import { sourceId } from "../../sources/schema";
 
 export const createMappingBody = z
