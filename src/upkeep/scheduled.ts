@@ -1,4 +1,5 @@
 import { hookDeliveriesTask, retiredImagesTask, revalidateTask } from "../sync/upkeep";
+import { purgeUnmapped } from "./unmapped";
 
 /**
  * Periodic upkeep, run by the Cron Trigger (`[triggers] crons` in wrangler.toml). Each task does a
@@ -11,7 +12,12 @@ export interface UpkeepTask {
 }
 
 /** The tasks, in the order they run. */
-export const UPKEEP_TASKS: UpkeepTask[] = [revalidateTask, retiredImagesTask, hookDeliveriesTask];
+export const UPKEEP_TASKS: UpkeepTask[] = [
+  revalidateTask,
+  retiredImagesTask,
+  hookDeliveriesTask,
+  purgeUnmapped,
+];
 
 export async function runUpkeep(
   env: Env,
