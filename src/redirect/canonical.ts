@@ -1,29 +1,11 @@
+import { carriesParam } from "../parsers/imgix/params";
 import type { HttpOptions } from "../sources/types";
 import type { Source } from "../sources/types";
 
 /**
- * Query params the imgix parser reads (src/parsers/imgix.ts). test/hardening/memory.test.ts checks
- * that each of them changes what the parser returns; a param the parser starts reading later only
- * keeps its URLs out of the hot answers (they still work, through the lookup cache) until it is
- * added here.
- */
-export const IMGIX_PARAMS: ReadonlySet<string> = new Set([
-  "w",
-  "h",
-  "fit",
-  "crop",
-  "ar",
-  "q",
-  "auto",
-  "fm",
-  "dpr",
-  "blur",
-  "sharp",
-]);
-
-/**
  * Whether a request URL may key a hot answer (cache/answers.ts): every query param in it is one the
- * source's parser reads, and none is repeated. Cloudinary and S3 read no query at all, http only its
+ * source's parser may carry into the delivery options (the imgix parser's own list), and none is
+ * repeated. Cloudinary and S3 read no query at all, http only its
  * `keepQuery` params. So a URL carrying params no parser reads (`?junk=…&i=N`, tracking params) is
  * answered through the normal path — parse and the (source, key) lookup cache, still no D1 — and
  * never makes a hot-answer key: ignored params cannot make a cache key or entry larger.
@@ -33,7 +15,7 @@ export function queryIsRead(url: URL, source: Source): boolean {
   let reads: (name: string) => boolean;
   switch (source.kind) {
     case "imgix":
-      reads = (name) => IMGIX_PARAMS.has(name);
+      reads = carriesParam;
       break;
     case "http": {
       const keep = (source.options as HttpOptions | null)?.keepQuery ?? [];

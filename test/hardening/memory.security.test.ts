@@ -3,7 +3,7 @@ import { answerStats, MAX_ANSWER_BYTES, rememberAnswer } from "../../src/cache/a
 import { lookupStats, MAX_LOOKUP_BYTES, toMemory } from "../../src/cache/lookups";
 import { config } from "../../src/config";
 import { parseImgixUrl } from "../../src/parsers/imgix";
-import { IMGIX_PARAMS } from "../../src/redirect/canonical";
+import { CARRIED_PARAMS } from "../../src/parsers/imgix/params";
 import { createSource, gateway, mapKey, fetchWith } from "../helpers";
 
 import { makeSource } from "../parsers/helpers";
@@ -54,14 +54,28 @@ describe("per-isolate memory under the junk-query attack", () => {
       fit: ["w=100&h=100", "w=100&h=100&fit=crop"],
       crop: ["w=100&h=100&fit=crop", "w=100&h=100&fit=crop&crop=faces"],
       ar: ["w=100&fit=crop", "w=100&fit=crop&ar=1:2"],
+      rect: ["", "rect=10,10,100,100"],
+      "max-w": ["w=400&h=200&fit=crop", "w=400&h=200&fit=crop&max-w=200"],
+      "max-h": ["w=400&h=200&fit=crop", "w=400&h=200&fit=crop&max-h=100"],
+      "fp-x": ["w=100&h=100&fit=crop&crop=focalpoint", "w=100&h=100&fit=crop&crop=focalpoint&fp-x=0.2"],
+      "fp-y": ["w=100&h=100&fit=crop&crop=focalpoint", "w=100&h=100&fit=crop&crop=focalpoint&fp-y=0.2"],
       q: ["", "q=50"],
       auto: ["", "auto=format"],
       fm: ["", "fm=png"],
       dpr: ["", "dpr=2"],
       blur: ["", "blur=100"],
       sharp: ["", "sharp=50"],
+      bg: ["", "bg=ff0000"],
+      bri: ["", "bri=20"],
+      con: ["", "con=20"],
+      gam: ["", "gam=20"],
+      sat: ["", "sat=-100"],
+      flip: ["", "flip=h"],
+      rot: ["", "rot=90"],
+      trim: ["", "trim=auto"],
+      "trim-color": ["trim=color", "trim=color&trim-color=ff0000"],
     };
-    expect(Object.keys(probes).sort()).toEqual([...IMGIX_PARAMS].sort());
+    expect(Object.keys(probes).sort()).toEqual([...CARRIED_PARAMS].sort());
     const options = (q: string) => {
       const url = new URL(`https://x.test/a.jpg${q ? `?${q}` : ""}`);
       const r = parseImgixUrl(url, url.pathname, source);
