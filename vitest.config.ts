@@ -28,6 +28,8 @@ export default defineConfig(async () => {
     test: {
       setupFiles: ["./test/setup/apply-migrations.ts", "./test/setup/origin-stub.ts"],
       include: ["test/**/*.test.ts"],
+      // The Worker's one-JSON-line-per-request logs (src/observe/log.ts) would drown the report.
+      onConsoleLog: (line: string) => !line.startsWith('{"id":'),
     },
   };
 });

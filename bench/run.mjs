@@ -33,6 +33,10 @@ const { values: opt } = parseArgs({
     "import-rows": { type: "string", default: process.env.BENCH_IMPORT_ROWS ?? "100000" },
     "import-repeats": { type: "string", default: process.env.BENCH_IMPORT_REPEATS ?? "2" },
     "first-hits": { type: "string", default: "50" },
+    // Scale phase: mappings seeded into a separate D1 for the admin list/filter and stats latencies.
+    "scale-rows": { type: "string", default: process.env.BENCH_SCALE_ROWS ?? "1000000" },
+    // Cold start: fresh Miniflare instances (one workerd each) per Worker, time to first response.
+    "startup-runs": { type: "string", default: process.env.BENCH_STARTUP_RUNS ?? "5" },
     // Profiling needs workerd's inspector, which stays attached for the whole run and slows the
     // throughput rounds unevenly (seen: gateway/constant 0.87 with it, 0.91–1.00 without): opt-in.
     profile: { type: "string", default: process.env.BENCH_PROFILE ?? "0" },
@@ -51,6 +55,8 @@ const ASSETS = Number(opt.assets);
 const IMPORT_ROWS = Number(opt["import-rows"]);
 const IMPORT_REPEATS = Number(opt["import-repeats"]);
 const FIRST_HITS = Number(opt["first-hits"]);
+const SCALE_ROWS = Number(opt["scale-rows"]);
+const STARTUP_RUNS = Number(opt["startup-runs"]);
 const PROFILE_SECONDS = Number(opt.profile);
 /** The counting wrapper flushes hit counts this often so flushes happen inside its short run. */
 const COUNT_PHASE_FLUSH_INTERVAL = "5";
@@ -93,11 +99,13 @@ const wranglerJs = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.
 function build(outdir, entry) {
   const args = [wranglerJs, "deploy", "--dry-run", "--outdir", outdir];
   if (entry) args.push(entry);
+  let stdout = "";
   try {
-    execFileSync(process.execPath, args, {
+    stdout = execFileSync(process.execPath, args, {
       cwd: ROOT,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false", FORCE_COLOR: "0" },
+      encoding: "utf8",
     });
   } catch (err) {
     console.error(`bundling failed: wrangler ${args.slice(1).join(" ")}\n${err.stdout}\n${err.stderr}`);
@@ -105,7 +113,15 @@ function build(outdir, entry) {
     process.exit(1);
   }
   const js = readdirSync(outdir).find((f) => f.endsWith(".js"));
-  return { dir: outdir, main: js, code: readFileSync(path.join(outdir, js), "utf8") };
+  // "Total Upload: 215.57 KiB / gzip: 68.74 KiB", as wrangler prints it for a deploy.
+  const upload = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(stdout);
+  return {
+    dir: outdir,
+    main: js,
+    code: readFileSync(path.join(outdir, js), "utf8"),
+    uploadKiB: upload ? Number(upload[1]) : NaN,
+    gzipKiB: upload ? Number(upload[2]) : NaN,
+  };
 }
 
 const { unstable_readConfig } = await import("wrangler");
@@ -113,7 +129,7 @@ const wranglerConfig = unstable_readConfig({ config: path.join(ROOT, "wrangler.t
 log("building the gateway bundle (wrangler deploy --dry-run)…");
 const gatewayBuild = build(path.join(tmp, "gateway"));
 const countedBuild = build(path.join(tmp, "counted"), "bench/counting-entry.js");
-log(`gateway bundle ${fmt(gatewayBuild.code.length / 1024)} KiB`);
+log(`gateway bundle ${fmt(gatewayBuild.code.length / 1024)} KiB (${gatewayBuild.gzipKiB} KiB gzip)`);
 
 // ---------------------------------------------------------------------------------------------
 // One Miniflare instance, one workerd process, six Workers routed by hostname; the ones under load
@@ -140,8 +156,14 @@ const worker = (name, manifest, env, dev = {}) => ({
 const toOrigin = { outboundService: { type: "worker", worker: "origin" } };
 
 const persist = path.join(tmp, "state");
+// The gateway logs one JSON line per request that did work: keep those (console.log) out of the
+// report; warnings and errors still show.
+const quietLogs = ({ level, message }) => {
+  if (level === "error" || level === "warn") console.error(message);
+};
 const mf = new Miniflare({
   host: "127.0.0.1",
+  handleStructuredLogs: quietLogs,
   inspectorPort: PROFILE_SECONDS > 0 ? 0 : undefined,
   resourcePersistencePath: persist,
   logRequests: false,
@@ -162,6 +184,12 @@ const mf = new Miniflare({
       },
       toOrigin,
     ),
+    worker(
+      "scale",
+      esm(gatewayBuild.main, gatewayBuild.code),
+      { DB: { type: "d1", id: "scale-db" }, IMAGES: { type: "images" }, ...text(gatewayVars) },
+      toOrigin,
+    ),
     worker("constant", fileModule("workers/constant.js"), {}),
     worker("urllookup", fileModule("workers/url-lookup.js"), { URLMAP: { type: "d1", id: "urlmap-db" } }),
     worker("importref", fileModule("workers/import-reference.js"), {
@@ -179,7 +207,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 await mf.ready;
 const socket = {};
-for (const name of ["gateway", "counted", "constant", "urllookup", "importref", "origin"]) {
+for (const name of ["gateway", "counted", "scale", "constant", "urllookup", "importref", "origin"]) {
   socket[name] = await mf.unsafeGetDirectURL(name);
 }
 
@@ -739,6 +767,134 @@ async function firstHitsPhase() {
 // Phase 5: where the gateway's time goes — a V8 CPU profile of the gateway isolate under the same
 // load (profiling slows it down: this run's rps is not a result, only the split of time is).
 // ---------------------------------------------------------------------------------------------
+// ---------------------------------------------------------------------------------------------
+// Phase 6: scale — SCALE_ROWS mappings in a D1 of their own, admin list/filter latency, stats read
+// ---------------------------------------------------------------------------------------------
+const SCALE_SOURCES = ["s0", "s1", "s2", "s3"];
+async function scalePhase() {
+  if (!(SCALE_ROWS > 0)) return null;
+  const db = await mf.getD1Database("DB", "scale");
+  await migrate(db);
+  const now = new Date().toISOString();
+  for (const id of SCALE_SOURCES) {
+    await db
+      .prepare(
+        "INSERT INTO sources (id, kind, path_prefix, on_miss, options, created_at, updated_at) VALUES (?1, 'http', '/' || ?1, 'not-found', '{}', ?2, ?2)",
+      )
+      .bind(id, now)
+      .run();
+  }
+  // Seeded in SQL (a recursive CTE), 100 000 rows a statement, through every index and trigger:
+  // 90 % ready, 5 % missing, 3 % failed, 1 % ingesting, 1 % orphaned, spread over four sources.
+  log(`scale: seeding ${fmt(SCALE_ROWS)} mappings…`);
+  const t0 = performance.now();
+  const step = 100_000;
+  for (let from = 0; from < SCALE_ROWS; from += step) {
+    const to = Math.min(SCALE_ROWS, from + step);
+    await db
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT CAST(?1 AS INTEGER) UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?2)
+         INSERT INTO mappings (source, key, image_id, state, retry_at, attempts, hits, created_at, updated_at, failure_reason)
+         SELECT 's' || (i % 4), printf('p/%08d', i), 'img-' || i,
+                CASE WHEN i % 100 < 90 THEN 'ready' WHEN i % 100 < 95 THEN 'missing' WHEN i % 100 < 98 THEN 'failed'
+                     WHEN i % 100 < 99 THEN 'ingesting' ELSE 'orphaned' END,
+                CASE WHEN i % 100 BETWEEN 90 AND 97 THEN ?3 END, 1, i % 7, ?4, ?4,
+                CASE WHEN i % 100 BETWEEN 95 AND 97 THEN 'origin_5xx' END
+         FROM n`,
+      )
+      .bind(from, to, Date.now() + 3_600_000, now)
+      .run();
+  }
+  const seedSeconds = (performance.now() - t0) / 1000;
+  const timed = async (what, pathAndQuery) => {
+    const ms = [];
+    let last;
+    for (let i = 0; i < 5; i++) {
+      const t = performance.now();
+      last = await admin(pathAndQuery, { base: socket.scale });
+      ms.push(performance.now() - t);
+      must(last.status === 200, `${what}: ${last.status} ${JSON.stringify(last.body).slice(0, 300)}`);
+    }
+    const count = Array.isArray(last.body.result) ? last.body.result.length : null;
+    return { what, path: pathAndQuery, ms: stats(ms), count, cursor: last.body.result_info?.cursor ?? null };
+  };
+  log("scale: timing admin lists, filters and stats…");
+  const queries = [
+    ["source + state=missing", "/_admin/mappings?source=s1&state=missing"],
+    ["source + state=ready, limit 1000", "/_admin/mappings?source=s1&state=ready&limit=1000"],
+    ["state=failed, limit 1000", "/_admin/mappings?state=failed&limit=1000"],
+    ["source, limit 1000", "/_admin/mappings?source=s2&limit=1000"],
+    ["no filter, limit 1000", "/_admin/mappings?limit=1000"],
+    ["source + prefix", "/_admin/mappings?source=s3&prefix=p/0000012"],
+    ["prefix (all sources)", "/_admin/mappings?prefix=p/0000012"],
+    ["stats", "/_admin/stats"],
+  ];
+  const results = [];
+  for (const [what, q] of queries) results.push(await timed(what, q));
+  const first = results.find((r) => r.what === "source, limit 1000");
+  if (first?.cursor)
+    results.push(
+      await timed(
+        "source, limit 1000, page 2 (cursor)",
+        `/_admin/mappings?source=s2&limit=1000&cursor=${first.cursor}`,
+      ),
+    );
+  const purge = await (async () => {
+    // One bounded purge batch of the cron, through the gateway's own scheduled handler.
+    await db
+      .prepare(
+        "UPDATE mappings SET retry_at = 1 WHERE id IN (SELECT id FROM mappings WHERE state = 'missing' LIMIT 6000)",
+      )
+      .run();
+    const t = performance.now();
+    const worker = await mf.getWorker("scale");
+    await worker.scheduled({ cron: "*/5 * * * *", scheduledTime: new Date() });
+    return { ms: performance.now() - t };
+  })();
+  return { rows: SCALE_ROWS, seedSeconds, results, purge };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phase 7: cold start — a fresh workerd per run, time to first response, gateway vs constant 301
+// ---------------------------------------------------------------------------------------------
+async function startupPhase() {
+  if (!(STARTUP_RUNS > 0)) return null;
+  log(`cold start: ${STARTUP_RUNS} fresh Miniflare instances per Worker…`);
+  const runs = { gateway: [], constant: [] };
+  const scripts = {
+    gateway: esm(gatewayBuild.main, gatewayBuild.code),
+    constant: fileModule("workers/constant.js"),
+  };
+  const envs = {
+    gateway: { DB: { type: "d1", id: "startup-db" }, IMAGES: { type: "images" }, ...text(gatewayVars) },
+    constant: {},
+  };
+  for (let r = 0; r < STARTUP_RUNS; r++) {
+    for (const name of r % 2 ? ["constant", "gateway"] : ["gateway", "constant"]) {
+      const t0 = performance.now();
+      const fresh = new Miniflare({
+        host: "127.0.0.1",
+        handleStructuredLogs: quietLogs,
+        resourcePersistencePath: path.join(tmp, `startup-${name}-${r}`),
+        workers: [worker(name, scripts[name], envs[name])],
+      });
+      // A request the gateway answers without I/O (a 414): script start-up plus one request.
+      const res = await fresh.dispatchFetch(`http://${name}.bench/${"x".repeat(9000)}`, {
+        redirect: "manual",
+      });
+      await res.arrayBuffer();
+      runs[name].push(performance.now() - t0);
+      await fresh.dispose();
+    }
+  }
+  return {
+    runs: STARTUP_RUNS,
+    gatewayMs: stats(runs.gateway),
+    constantMs: stats(runs.constant),
+    differenceMs: median(runs.gateway) - median(runs.constant),
+  };
+}
+
 async function profilePhase(target, build) {
   const inspector = await mf.getInspectorURL();
   const ws = new WebSocket(new URL(`/core:user:${target}`, inspector).href);
@@ -907,6 +1063,8 @@ try {
   const throughput = await throughputPhase();
   const bulk = await importPhase();
   const firstHits = await firstHitsPhase();
+  const scale = await scalePhase();
+  const startup = await startupPhase();
   const profile =
     PROFILE_SECONDS > 0
       ? {
@@ -937,6 +1095,9 @@ try {
     d1,
     bulkImport: bulk,
     firstHits,
+    scale,
+    startup,
+    bundle: { uploadKiB: gatewayBuild.uploadKiB, gzipKiB: gatewayBuild.gzipKiB },
     profile,
   };
   report.verdicts = verdicts(report);
@@ -995,6 +1156,12 @@ function verdicts(r) {
     `${f.originFetches} / ${f.imagesUploaded} / ${f.responses5xx}`,
     "1 / 1 / 0",
     f.originFetches === 1 && f.imagesUploaded === 1 && f.responses5xx === 0,
+  );
+  add(
+    "deployed bundle (wrangler deploy --dry-run), KiB gzip",
+    r.bundle.gzipKiB,
+    "≤ 80",
+    r.bundle.gzipKiB <= 80,
   );
   return v;
 }
@@ -1122,6 +1289,35 @@ p(
 p(
   `   responses ${JSON.stringify(f.byStatus)} in ${fmt(f.seconds, 2)} s; origin fetches ${f.originFetches}, images uploaded ${f.imagesUploaded}, responses ≥ 500: ${f.responses5xx}; mapping ${JSON.stringify(f.mapping)}`,
 );
+p();
+if (R.scale) {
+  const sc = R.scale;
+  p(
+    `6. Scale: ${fmt(sc.rows)} mappings in local D1 (seeded in ${fmt(sc.seedSeconds, 1)} s), admin reads through the gateway, median of 5 (min–max), ms`,
+  );
+  for (const x of sc.results) {
+    p(
+      `   ${x.what.padEnd(40)}${fmt(x.ms.median, 1).padStart(9)}  (${fmt(x.ms.min, 1)}–${fmt(x.ms.max, 1)})${x.count === null ? "" : `  ${x.count} rows`}`,
+    );
+  }
+  p(`   one cron run (purge of expired missing/failed rows, bounded batches): ${fmt(sc.purge.ms, 1)} ms`);
+  p();
+}
+if (R.startup) {
+  const st = R.startup;
+  p(
+    `7. Cold start: time to first response of a fresh workerd (Miniflare) per run, ${st.runs} runs each, median (min–max), ms`,
+  );
+  p(
+    `   gateway bundle ${fmt(st.gatewayMs.median, 1)} (${fmt(st.gatewayMs.min, 1)}–${fmt(st.gatewayMs.max, 1)})`,
+  );
+  p(
+    `   constant 301   ${fmt(st.constantMs.median, 1)} (${fmt(st.constantMs.min, 1)}–${fmt(st.constantMs.max, 1)})`,
+  );
+  p(`   difference (script parse, compile and top-level evaluation): ${fmt(st.differenceMs, 1)} ms`);
+  p();
+}
+p(`Bundle: ${R.bundle.uploadKiB} KiB, ${R.bundle.gzipKiB} KiB gzip (wrangler deploy --dry-run, minified)`);
 p();
 if (R.profile) {
   const { gateway: pg, constant: pc } = R.profile;

@@ -1,3 +1,5 @@
+import { baseEnv } from "./observe/log";
+
 /**
  * Typed view of the Worker's vars and secrets (the generated `Env`), parsed once per `env` object.
  * Every knob has a default so a deployment with only the bindings still behaves sensibly; the
@@ -22,6 +24,7 @@ const flag = (v: string | undefined, fallback: boolean) => {
 const MAX_OPEN_CONNECTIONS = 6;
 
 function parseConfig(env: Env) {
+  const leaseMs = num(env.INGEST_LEASE_SECONDS, 60, 1) * 1000;
   return {
     /** `https://imagedelivery.net/<hash>`; empty = the local Images mock on the request's origin. */
     deliveryBaseUrl: (env.DELIVERY_BASE_URL ?? "").replace(/\/+$/, ""),
@@ -36,14 +39,20 @@ function parseConfig(env: Env) {
     hitFlushInterval: num(env.HIT_FLUSH_INTERVAL, 60),
     /** Seconds the list of sources is reused by an isolate before it is read again. */
     sourcesCacheTtl: num(env.SOURCES_CACHE_TTL, 30),
-    /** Lazy ingestion: the origin fetch and upload must finish within this many ms. */
-    ingestTimeoutMs: num(env.INGEST_TIMEOUT_MS, 15000, 1),
+    /**
+     * Lazy ingestion: the origin fetch and upload must finish within this many ms — and before the
+     * lease ends (less a margin to record the outcome), or a second request could take the lease
+     * over and upload again: clamped to the lease length less min(5 s, half the lease).
+     */
+    ingestTimeoutMs: Math.min(num(env.INGEST_TIMEOUT_MS, 15000, 1), leaseMs - Math.min(5000, leaseMs / 2)),
     /** How long the request that owns an ingest waits for it before answering with the origin. */
     ingestWaitBudgetMs: num(env.INGEST_WAIT_BUDGET_MS, 3000),
     /** How long an ingest lease is held before another request may take it over (ms). */
-    ingestLeaseMs: num(env.INGEST_LEASE_SECONDS, 60, 1) * 1000,
+    ingestLeaseMs: leaseMs,
     /** Seconds an origin 404/410 is remembered (answered 404 without refetching). */
     negativeTtl: num(env.NEGATIVE_TTL, 3600),
+    /** Seconds a `failed` row nobody asks for again is kept after its retry time (then the cron deletes it). */
+    failedRetention: num(env.FAILED_RETENTION, 86400),
     /** Exponential backoff after a failed ingest: base and cap, seconds. */
     retryBase: num(env.RETRY_BASE, 30),
     retryMax: num(env.RETRY_MAX, 21600),
@@ -74,7 +83,8 @@ export type Config = ReturnType<typeof parseConfig>;
 const cache = new WeakMap<Env, Config>();
 
 export function config(env: Env): Config {
-  let c = cache.get(env);
-  if (!c) cache.set(env, (c = parseConfig(env)));
+  const base = baseEnv(env);
+  let c = cache.get(base);
+  if (!c) cache.set(base, (c = parseConfig(base)));
   return c;
 }

@@ -12,6 +12,7 @@ export const ERRORS = {
   payload_too_large: { code: 1005, status: 413 },
   unsupported_media_type: { code: 1006, status: 415 },
   bad_request: { code: 1007, status: 400 },
+  uri_too_long: { code: 1008, status: 414 },
   // Authentication
   unauthorized: { code: 1100, status: 401 },
   forbidden: { code: 1101, status: 403 },

@@ -5,9 +5,14 @@ import { isDashboardPath, serveDashboard } from "./dashboard/serve";
 import { DEMO_ORIGIN_PATH, serveDemoOrigin } from "./demo/origin";
 import { serveDemoFile, serveDemoPage } from "./demo/page";
 import { errorResponse } from "./http/envelope";
+import { isTooLong, MAX_REQUEST_URL_BYTES } from "./http/url-limit";
+import { apiError } from "./errors";
 import { handleHook } from "./hooks/handler";
 import { consumeJobs } from "./jobs/consumer";
 import { answerFromMemory, handleLegacyRequest } from "./redirect/handler";
+import { corsFor } from "./redirect/cors";
+import { endUserError } from "./redirect/respond";
+import { countingEnv, type RequestLog, startLog, writeLog } from "./observe/log";
 import { runUpkeep } from "./upkeep/scheduled";
 
 /**
@@ -19,6 +24,7 @@ import { runUpkeep } from "./upkeep/scheduled";
  */
 export default {
   fetch(request, env, ctx) {
+    if (isTooLong(request.url)) return uriTooLong(request);
     return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
   },
   async queue(batch, env) {
@@ -29,27 +35,65 @@ export default {
   },
 } satisfies ExportedHandler<Env>;
 
+/** Everything but a hot answer: dispatched, then logged as one JSON line (observe/log.ts). */
 async function route(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+  const started = Date.now();
+  const log = startLog(request);
+  let response: Response;
   try {
-    if (isGatewayPath(request.url)) {
-      const path = new URL(request.url).pathname;
-      if (path === "/_health") return await healthRoute(request, env);
-      if (isDashboardPath(path)) return await serveDashboard(request, env, path);
-      if (path === "/_admin" || path.startsWith("/_admin/"))
-        return await adminRouter.fetch(request, env, ctx);
-      if (path === "/_hooks" || path.startsWith("/_hooks/")) return await handleHook(request, env, ctx);
-      if (path.startsWith("/_demo/") && config(env).demoOrigin) {
-        return path.startsWith(DEMO_ORIGIN_PATH)
-          ? await serveDemoOrigin(request, env, path)
-          : await serveDemoFile(request, env, path);
-      }
-    } else if (config(env).demoOrigin && isDemoPage(request)) {
-      return await serveDemoPage(request, env);
-    }
-    return await handleLegacyRequest(request, env, ctx);
+    response = await dispatch(request, countingEnv(env, log), ctx, log);
   } catch (err) {
-    return errorResponse(err);
+    response = errorResponse(err);
   }
+  await writeLog(log, response, started);
+  return response;
+}
+
+async function dispatch(
+  request: Request,
+  env: Env,
+  ctx: ExecutionContext,
+  log: RequestLog,
+): Promise<Response> {
+  if (isGatewayPath(request.url)) {
+    const path = new URL(request.url).pathname;
+    if (path === "/_health") {
+      log.action = "health";
+      return healthRoute(request, env);
+    }
+    if (isDashboardPath(path)) {
+      log.action = "dashboard";
+      return serveDashboard(request, env, path);
+    }
+    if (path === "/_admin" || path.startsWith("/_admin/")) {
+      log.action = "admin";
+      log.path = path;
+      return adminRouter.fetch(request, env, ctx);
+    }
+    if (path === "/_hooks" || path.startsWith("/_hooks/")) {
+      log.action = "hook";
+      log.path = path;
+      return handleHook(request, env, ctx);
+    }
+    if (path.startsWith("/_demo/") && config(env).demoOrigin) {
+      log.action = "demo";
+      return path.startsWith(DEMO_ORIGIN_PATH)
+        ? serveDemoOrigin(request, env, path)
+        : serveDemoFile(request, env, path);
+    }
+  } else if (config(env).demoOrigin && isDemoPage(request)) {
+    log.action = "demo";
+    return serveDemoPage(request, env);
+  }
+  return handleLegacyRequest(request, env, ctx, log);
+}
+
+function uriTooLong(request: Request): Response {
+  const err = apiError(
+    "uri_too_long",
+    `The request URL (path and query) is longer than ${MAX_REQUEST_URL_BYTES} bytes`,
+  );
+  return endUserError(err, request.method === "HEAD", corsFor(null, request));
 }
 
 function isDemoPage(request: Request): boolean {

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { config } from "../config";
-import { getDb } from "../db/client";
+import { getDb, innermostMessage, isD1Error } from "../db/client";
 import { getMappingRowByKey, toMapping } from "../db/mappings";
 import { ApiError, apiError, type ErrorBody } from "../errors";
 import { readJson } from "../http/body";
@@ -43,12 +43,21 @@ export const ingestRoute: AdminHandler = async (req, env) => {
   const worker = async () => {
     while (next < urls.length) {
       const i = next++;
-      results[i] = await ingestOne(env, urls[i]!, i);
+      results[i] = await ingestOne(env, urls[i]!, i).catch((err) => crashed(urls[i]!, err));
     }
   };
   await Promise.all(Array.from({ length: Math.min(cfg.ingestConcurrency, urls.length) }, worker));
   return ok(results, { resultInfo: { cursor: null, count: results.length } });
 };
+
+/** One item broke (D1 did not answer, a bug): it is reported as failed, the others go on. */
+function crashed(url: string, err: unknown): Item {
+  console.error(JSON.stringify({ ingest: "item failed", error: innermostMessage(err) }));
+  const error = isD1Error(err)
+    ? apiError("storage_unavailable", "D1 did not answer; retry this URL")
+    : apiError("internal_error", "This URL could not be ingested (logged)");
+  return { url, source: null, key: null, status: "failed", mapping: null, error: error.body };
+}
 
 async function ingestOne(env: Env, url: string, index: number): Promise<Item> {
   const cfg = config(env);

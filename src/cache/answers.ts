@@ -8,9 +8,14 @@ import type { LookupEntry } from "./lookups";
  *
  * An answer lives no longer than the mapping's cached lookup it was built from (`lookup`): when that
  * entry is forgotten or evicted, the answer dies with it. A change of sources drops every answer
- * (the redirect status or prefix they were built with may differ now). One map per Config, so the
- * answers of one set of vars are never served under another. Bounded in entries; the oldest
- * insertion is evicted first.
+ * (the redirect status or prefix they were built with may differ now). An answer is only served
+ * under the Config it was built with, so the answers of one set of vars are never served under
+ * another.
+ *
+ * Bounded in entries AND bytes (SPEC "Limits that keep the public path safe"): at most
+ * MAX_ANSWERS entries and MAX_ANSWER_BYTES of estimated memory; the oldest insertion is evicted
+ * first. The caller only remembers URLs of at most MAX_ANSWER_URL characters whose query holds
+ * nothing but params the parser reads (redirect/canonical.ts), so ignored params never make a key.
  */
 export interface HotAnswer {
   status: number;
@@ -26,26 +31,58 @@ export interface HotAnswer {
   corsOrigins?: readonly string[];
 }
 
+interface Stored extends HotAnswer {
+  cfg: Config;
+  /** Estimated bytes this entry holds (key, Location, fixed overhead). */
+  size: number;
+}
+
 export const MAX_ANSWERS = 20_000;
-let maps = new WeakMap<Config, Map<string, HotAnswer>>();
+export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
+/** Longest request URL remembered as a hot answer; longer ones take the normal (parsing) path. */
+export const MAX_ANSWER_URL = 2048;
+/** Map entry, answer object, Headers with two fields: a generous estimate of the fixed part. */
+const ENTRY_OVERHEAD = 512;
+
+const answers = new Map<string, Stored>();
+let bytes = 0;
 
 export function hotAnswer(cfg: Config, url: string, now: number): HotAnswer | undefined {
-  const map = maps.get(cfg);
-  const hit = map?.get(url);
-  if (!hit) return undefined;
+  const hit = answers.get(url);
+  if (!hit || hit.cfg !== cfg) return undefined;
   if (hit.expiresAt > now && hit.lookup.expiresAt > now) return hit;
-  map!.delete(url);
+  remove(url, hit);
   return undefined;
 }
 
-export function rememberAnswer(cfg: Config, url: string, answer: HotAnswer): void {
-  let map = maps.get(cfg);
-  if (!map) maps.set(cfg, (map = new Map()));
-  map.set(url, answer);
-  if (map.size > MAX_ANSWERS) map.delete(map.keys().next().value!);
+export function rememberAnswer(cfg: Config, url: string, answer: HotAnswer, location: string): void {
+  if (url.length > MAX_ANSWER_URL) return;
+  const old = answers.get(url);
+  if (old) remove(url, old);
+  // Strings are stored as UTF-16 at worst: two bytes a character.
+  const size = ENTRY_OVERHEAD + 2 * (url.length + location.length);
+  answers.set(url, { ...answer, cfg, size });
+  bytes += size;
+  while (answers.size > MAX_ANSWERS || bytes > MAX_ANSWER_BYTES) {
+    const [oldestUrl, oldest] = answers.entries().next().value!;
+    remove(oldestUrl, oldest);
+  }
+}
+
+function remove(url: string, entry: Stored): void {
+  answers.delete(url);
+  bytes -= entry.size;
 }
 
 /** Drops every remembered answer of this isolate. */
 export function forgetAllAnswers(): void {
-  maps = new WeakMap();
+  answers.clear();
+  bytes = 0;
+}
+
+/** What this isolate holds (for tests and the bench): entries, estimated bytes, longest key. */
+export function answerStats(): { entries: number; bytes: number; longestKey: number } {
+  let longestKey = 0;
+  for (const url of answers.keys()) longestKey = Math.max(longestKey, url.length);
+  return { entries: answers.size, bytes, longestKey };
 }

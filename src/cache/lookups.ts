@@ -6,6 +6,7 @@ import type { MappingLookup } from "../db/mappings";
  *  1. this isolate's memory: a Map in insertion order, bounded in entries, the oldest insertion
  *     evicted first (FIFO; a re-remembered entry moves to the back). Answered with no I/O.
  *  2. the colo's edge cache (Cache API), shared by all isolates there.
+ * Bounded in entries and in estimated bytes (MAX_LOOKUP_BYTES).
  * Only stable answers are cached: `ready` mappings, and `missing` ones until their negative-cache
  * window ends. Anything in flight (ingesting, failed, orphaned) is always read from D1.
  *
@@ -14,14 +15,20 @@ import type { MappingLookup } from "../db/mappings";
  * Map delete, not a sweep of every remembered answer.
  */
 export const MAX_LOOKUP_ENTRIES = 20_000;
+/** Estimated memory the entries may hold in all (keys and image ids are up to 1024 characters). */
+export const MAX_LOOKUP_BYTES = 8 * 1024 * 1024;
+const ENTRY_OVERHEAD = 256;
 const EDGE_HOST = "https://lookup-cache.legacy-image-gateway.internal";
 
 export interface LookupEntry {
   readonly value: MappingLookup;
   /** Epoch ms; 0 once forgotten or evicted. */
   expiresAt: number;
+  /** Estimated bytes: key, image id (UTF-16 at worst) and a fixed overhead. */
+  readonly size: number;
 }
 const memory = new Map<string, LookupEntry>();
+let bytes = 0;
 
 const memoryKey = (source: string, key: string) => `${source}\u0000${key}`;
 const edgeKey = (source: string, key: string) =>
@@ -56,15 +63,24 @@ export function fromMemory(source: string, key: string, now: number): MappingLoo
 
 function drop(k: string, e: LookupEntry): void {
   e.expiresAt = 0;
-  memory.delete(k);
+  if (memory.delete(k)) bytes -= e.size;
 }
 
-function toMemory(source: string, key: string, value: MappingLookup, ttlMs: number, now: number): void {
+/** Puts a lookup in this isolate's memory only (fromEdge and remember use it; tests too). */
+export function toMemory(
+  source: string,
+  key: string,
+  value: MappingLookup,
+  ttlMs: number,
+  now: number,
+): void {
   const k = memoryKey(source, key);
   const old = memory.get(k);
   if (old) drop(k, old);
-  memory.set(k, { value, expiresAt: now + ttlMs });
-  if (memory.size > MAX_LOOKUP_ENTRIES) {
+  const size = ENTRY_OVERHEAD + 2 * (k.length + (value.imageId?.length ?? 0));
+  memory.set(k, { value, expiresAt: now + ttlMs, size });
+  bytes += size;
+  while (memory.size > MAX_LOOKUP_ENTRIES || bytes > MAX_LOOKUP_BYTES) {
     const [oldestKey, oldest] = memory.entries().next().value!;
     drop(oldestKey, oldest);
   }
@@ -115,4 +131,10 @@ export function forgetAtEdge(source: string, key: string): Promise<boolean> {
 export function forgetAllInMemory(): void {
   for (const e of memory.values()) e.expiresAt = 0;
   memory.clear();
+  bytes = 0;
+}
+
+/** What this isolate holds (for tests and the bench): entries and estimated bytes. */
+export function lookupStats(): { entries: number; bytes: number } {
+  return { entries: memory.size, bytes };
 }

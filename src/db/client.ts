@@ -38,6 +38,20 @@ export function isUniqueViolation(err: unknown): boolean {
 export function isForeignKeyViolation(err: unknown): boolean {
   return /FOREIGN KEY constraint failed/i.test(causeMessage(err));
 }
+/**
+ * The message of the innermost cause (Drizzle wraps D1's error in "Failed query: <sql> params: …";
+ * the cause says what D1 said), at most 300 characters: for logs and `lastError`.
+ */
+export function innermostMessage(err: unknown): string {
+  let e: unknown = err;
+  for (let depth = 0; depth < 5 && e instanceof Error && (e as Error & { cause?: unknown }).cause; depth++)
+    e = (e as Error & { cause?: unknown }).cause;
+  return (e instanceof Error ? e.message : String(e)).slice(0, 300);
+}
+
+/** Whether an error came from D1 (its messages start with `D1_`), however deeply wrapped. */
+export const isD1Error = (err: unknown) => /\bD1_[A-Z_]+/.test(causeMessage(err));
+
 function causeMessage(err: unknown): string {
   let msg = "";
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {

@@ -12,7 +12,7 @@ import {
 
 /**
  * Jobs and their items (docs/storage.md). A job's counters (`total`, `succeeded`, `failed`,
- * `skipped`, `bytes`) are written only by the triggers on `job_items` (migration 0007): every
+ * `skipped`, `bytes`) are written only by the triggers on `job_items` (migration 0008): every
  * function here changes items and lets SQLite keep the job row exact in the same statement.
  */
 

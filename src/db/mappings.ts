@@ -1,7 +1,7 @@
-import { and, asc, eq, gt, gte, lt, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, gt, gte, inArray, lt, sql, type SQL } from "drizzle-orm";
 import { forgetAsset } from "../cache";
 import { type Db, isUniqueViolation, nowIso } from "./client";
-import { type MappingRow, type MappingState, mappings } from "./schema";
+import { type MappingRow, type MappingState, mappings, sources } from "./schema";
 import { toReady } from "./transitions";
 
 /**
@@ -61,23 +61,41 @@ export interface MappingFilter {
   limit: number;
 }
 
-/** A page in id order, plus whether more rows follow. */
-export async function listMappings(db: Db, f: MappingFilter): Promise<{ items: Mapping[]; more: boolean }> {
-  const where: SQL[] = [];
+/**
+ * The query of a page in id order. Every filter has an index that yields rows already in id order
+ * (source → (source, id); source and state → (source, state, id); state → (state, id); nothing →
+ * the primary key), so a page reads about `limit` rows however many mappings there are. A prefix
+ * reads its range of the (source, key) index — all sources' ranges when no source is given — and
+ * sorts only the rows in it. test/hardening/scale.test.ts checks the plans with EXPLAIN QUERY PLAN.
+ */
+export function listMappingsQuery(db: Db, f: MappingFilter) {
+  const where: SQL[] = [gt(mappings.id, f.afterId ?? 0)];
   if (f.source !== undefined) where.push(eq(mappings.source, f.source));
-  if (f.state !== undefined) where.push(eq(mappings.state, f.state));
+  else if (f.prefix) where.push(inArray(mappings.source, db.select({ id: sources.id }).from(sources)));
+  if (f.state !== undefined) {
+    // With a prefix, `+state` leaves the state to be checked on the rows of the key range.
+    where.push(f.prefix ? sql`+${mappings.state} = ${f.state}` : eq(mappings.state, f.state));
+  }
   if (f.prefix) {
     // A range the (source, key) index can use, then an exact check of the prefix.
     where.push(gte(mappings.key, f.prefix), lt(mappings.key, `${f.prefix}\u{10FFFF}`));
     where.push(sql`substr(${mappings.key}, 1, ${[...f.prefix].length}) = ${f.prefix}`);
   }
-  if (f.afterId !== undefined) where.push(gt(mappings.id, f.afterId));
-  const rows = await db
-    .select()
-    .from(mappings)
-    .where(and(...where))
-    .orderBy(asc(mappings.id))
-    .limit(f.limit + 1);
+  return (
+    db
+      .select()
+      .from(mappings)
+      .where(and(...where))
+      // With a prefix, `+id` keeps SQLite from walking the (source, id) index in order and filtering
+      // every row of the source: the (source, key) range is read instead, and only it is sorted.
+      .orderBy(f.prefix ? sql`+${mappings.id}` : asc(mappings.id))
+      .limit(f.limit + 1)
+  );
+}
+
+/** A page in id order, plus whether more rows follow. */
+export async function listMappings(db: Db, f: MappingFilter): Promise<{ items: Mapping[]; more: boolean }> {
+  const rows = await listMappingsQuery(db, f);
   const more = rows.length > f.limit;
   return { items: rows.slice(0, f.limit).map(toMapping), more };
 }
@@ -149,17 +167,22 @@ const HIT_DELTAS_PER_STATEMENT = 1000;
 
 /**
  * Adds buffered hit counts: one UPDATE … FROM json_each(?) per 1000 mappings (the deltas travel as
- * one JSON parameter), so a flush costs a statement or two however many mappings were hit.
+ * one JSON parameter, ≤ 40 KB), all in ONE atomic batch: either every count is written or none is,
+ * so the caller can put them all back after a failure without counting any twice.
  */
+const ADD_HITS = `UPDATE mappings
+  SET hits = mappings.hits + json_extract(d.value, '$[1]'),
+      last_hit_at = max(coalesce(mappings.last_hit_at, ''), json_extract(d.value, '$[2]'))
+  FROM json_each(?1) AS d
+  WHERE mappings.id = json_extract(d.value, '$[0]')`;
+
 export async function addHits(db: Db, deltas: HitDelta[]): Promise<void> {
+  const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < deltas.length; i += HIT_DELTAS_PER_STATEMENT) {
     const json = JSON.stringify(
       deltas.slice(i, i + HIT_DELTAS_PER_STATEMENT).map((d) => [d.id, d.hits, d.lastHitAt]),
     );
-    await db.run(sql`UPDATE mappings
-      SET hits = mappings.hits + json_extract(d.value, '$[1]'),
-          last_hit_at = max(coalesce(mappings.last_hit_at, ''), json_extract(d.value, '$[2]'))
-      FROM json_each(${json}) AS d
-      WHERE mappings.id = json_extract(d.value, '$[0]')`);
+    statements.push(db.$client.prepare(ADD_HITS).bind(json));
   }
+  if (statements.length > 0) await db.$client.batch(statements);
 }

@@ -82,6 +82,13 @@ export const mappings = sqliteTable(
     uniqueIndex("mappings_source_key").on(t.source, t.key),
     // Deleting an image marks the mappings that point to it.
     index("mappings_image_id").on(t.imageId),
+    // Admin lists in id order, filtered by source, source and state, or state (issue 8: at tens of
+    // millions of rows a filter without its index passes D1's statement time limit).
+    index("mappings_source_id").on(t.source, t.id),
+    index("mappings_source_state_id").on(t.source, t.state, t.id),
+    index("mappings_state_id").on(t.state, t.id),
+    // The upkeep cron finds `missing`/`failed` rows whose window ended long ago.
+    index("mappings_state_retry_at").on(t.state, t.retryAt),
     // Revalidation: a source's ready mappings, never checked (NULL) first, then the oldest check.
     index("mappings_revalidate").on(t.source, t.state, t.checkedAt),
     check("mappings_state_check", sql`${t.state} IN ('ready','ingesting','failed','missing','orphaned')`),
@@ -156,7 +163,7 @@ export const hookDeliveries = sqliteTable(
 
 /**
  * Jobs (src/jobs/): work larger than one request, run by the JOBS queue's consumer. A job's
- * counters are kept by SQLite triggers on `job_items` (migration 0007), so reading a job's progress
+ * counters are kept by SQLite triggers on `job_items` (migration 0008), so reading a job's progress
  * is one row however many items it has. docs/storage.md describes both tables.
  */
 export const JOB_TYPES = ["backfill", "refresh", "export", "restore"] as const;

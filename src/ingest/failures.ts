@@ -10,7 +10,11 @@ export type FailureReason =
   | "off_origin"
   | "not_an_image"
   | "upload_error"
-  | "no_origin";
+  | "no_origin"
+  | "bad_redirect"
+  | "too_many_redirects"
+  | "storage_error"
+  | "internal_error";
 
 const ERROR_OF: Record<FailureReason, ErrorName> = {
   origin_4xx: "origin_error",
@@ -22,6 +26,10 @@ const ERROR_OF: Record<FailureReason, ErrorName> = {
   not_an_image: "origin_not_image",
   upload_error: "upload_failed",
   no_origin: "no_origin",
+  bad_redirect: "origin_error",
+  too_many_redirects: "origin_error",
+  storage_error: "storage_unavailable",
+  internal_error: "internal_error",
 };
 
 /** The admin API's error for a failed ingest or URL upload. */

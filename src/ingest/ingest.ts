@@ -1,6 +1,6 @@
 import type { Config } from "../config";
 import { clipMessage } from "../errors";
-import { getDb, nowIso } from "../db/client";
+import { getDb, innermostMessage, nowIso } from "../db/client";
 import { claimIngestLease, completeIngest, failIngest, markMissing } from "../db/ingest";
 import { isRetired } from "../db/retired";
 import type { MappingRow } from "../db/schema";
@@ -58,7 +58,86 @@ export function backoffSeconds(cfg: Config, attempts: number): number {
   return Math.min(cfg.retryMax, cfg.retryBase * 2 ** Math.max(0, Math.min(30, attempts - 1)));
 }
 
+interface IdChoice {
+  /** The custom id to upload under, or null to let Images generate one. */
+  id: string | null;
+  /** An image from this origin URL is already there: reuse it, fetch nothing. */
+  reuse: boolean;
+}
+
+/** Whether an existing image may stand for the asset: it came from the same origin URL (or says nothing). */
+function fromOrigin(details: ImageMetadata | null, originUrl: string | null): boolean {
+  if (!details) return false;
+  const recorded = (details.meta as { originUrl?: unknown } | undefined)?.originUrl;
+  return typeof recorded !== "string" || originUrl === null || recorded === originUrl;
+}
+
+/**
+ * The image id for an asset (SPEC: a deterministic custom id, reused when an image is already
+ * there). An image under that id is reused only when its metadata's `originUrl` is the one we would
+ * fetch (or it records none, e.g. uploaded by an operator): a source recreated with another origin
+ * must not inherit the old origin's images. Then a second deterministic id, derived from source,
+ * key AND origin URL, is used the same way (so retries and concurrent ingests still meet on one
+ * image); when that too holds another origin's image, Images generates an id.
+ */
+async function chooseImageId(
+  env: Env,
+  source: Target["source"],
+  key: string,
+  originUrl: string | null,
+): Promise<IdChoice> {
+  const primary = await deterministicImageId(source.id, key, source.requireSignedURLs);
+  if (!primary) return { id: null, reuse: false };
+  const candidates = [primary];
+  if (originUrl) candidates.push((await deterministicImageId(source.id, `${key}\u0000${originUrl}`, false))!);
+  for (const id of candidates) {
+    const details = await imageDetails(env, id);
+    if (!details) return { id, reuse: false };
+    if (fromOrigin(details, originUrl)) return { id, reuse: true };
+  }
+  return { id: null, reuse: false };
+}
+
+/** A D1 write of the outcome failed: the ingest is recorded as `storage_error` if D1 lets us. */
+class StorageFailure extends Error {}
+const stored = <T>(write: Promise<T>): Promise<T> =>
+  write.catch((err) => {
+    throw new StorageFailure(errorText(err));
+  });
+
+/**
+ * Runs an ingest and always settles with an outcome (SPEC: every ingest ends in a recorded
+ * outcome). Whatever throws — a D1 write, the Images binding, a bug — ends the mapping `failed` with
+ * a reason while we still hold the lease; only when D1 refuses that write too does the row stay
+ * `ingesting`, until its lease expires and the next request takes it over.
+ */
 async function runIngest(
+  env: Env,
+  cfg: Config,
+  target: Target,
+  claim: MappingRow,
+  owner: string,
+): Promise<IngestOutcome> {
+  try {
+    return await attemptIngest(env, cfg, target, claim, owner);
+  } catch (err) {
+    const reason: FailureReason = err instanceof StorageFailure ? "storage_error" : "internal_error";
+    const message =
+      reason === "storage_error"
+        ? `recording the outcome failed: ${errorText(err)}`.slice(0, 500)
+        : "the ingest failed unexpectedly (logged)";
+    console.error(
+      JSON.stringify({ ingest: "crashed", source: target.source.id, reason, error: errorText(err) }),
+    );
+    const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
+    const mapping = await failIngest(getDb(env, "primary"), claim.id, owner, reason, message, retryAt).catch(
+      () => null,
+    );
+    return { state: "failed", mapping, reason, message };
+  }
+}
+
+async function attemptIngest(
   env: Env,
   cfg: Config,
   target: Target,
@@ -69,26 +148,36 @@ async function runIngest(
   const { source } = target;
   const key = target.asset.key;
   const hosted = env.IMAGES.hosted;
-  let customId = await deterministicImageId(source.id, key, source.requireSignedURLs);
+  let customId: string | null = null;
 
   const fail = async (reason: FailureReason, message: string): Promise<IngestOutcome> => {
     const retryAt = Date.now() + backoffSeconds(cfg, claim.attempts) * 1000;
-    const mapping = await failIngest(db, claim.id, owner, reason, message, retryAt);
+    const mapping = await stored(failIngest(db, claim.id, owner, reason, message, retryAt));
     return { state: "failed", mapping, reason, message };
   };
+  const dropGenerated = async (imageId: string, reused: boolean) => {
+    // A generated id nobody records would be an orphan: drop it.
+    if (!reused && imageId !== customId) {
+      await callImages("delete", () => hosted.image(imageId).delete()).catch(() => false);
+    }
+  };
   const ready = async (imageId: string, record: OriginRecord, reused: boolean): Promise<IngestOutcome> => {
-    const mapping = await completeIngest(db, claim.id, owner, imageId, record);
+    let mapping: MappingRow | null;
+    try {
+      mapping = await completeIngest(db, claim.id, owner, imageId, record);
+    } catch (err) {
+      await dropGenerated(imageId, reused);
+      throw new StorageFailure(errorText(err));
+    }
     if (!mapping) {
-      // The lease expired and someone else took over. A generated id would be an orphan: drop it.
-      if (!reused && imageId !== customId) {
-        await callImages("delete", () => hosted.image(imageId).delete()).catch(() => false);
-      }
+      // The lease expired and someone else took over.
+      await dropGenerated(imageId, reused);
       return { state: "busy" };
     }
     return { state: "ready", mapping, imageId, reused };
   };
   const existing = async (): Promise<boolean> =>
-    customId !== null && (await imageDetails(env, customId)) !== null;
+    customId !== null && fromOrigin(await imageDetails(env, customId), target.originUrl);
 
   const unknown: OriginRecord = {
     contentSha256: null,
@@ -97,28 +186,25 @@ async function runIngest(
     lastModified: null,
     checkedAt: null,
   };
+  let choice: IdChoice;
   try {
-    if (await existing()) {
-      // A retired image (replaced by a refresh, or its asset gone at the origin) is never brought
-      // back: the original is fetched again and uploaded under a generated id.
-      if (!(await isRetired(db, customId!))) return await ready(customId!, unknown, true);
-      customId = null;
-    }
+    choice = await chooseImageId(env, source, key, target.originUrl);
   } catch (err) {
     return fail("upload_error", errorText(err));
   }
+  // A retired image (replaced by a refresh, or its asset gone at the origin) is never brought
+  // back: the original is fetched again and uploaded under a generated id.
+  if (choice.reuse && (await stored(isRetired(db, choice.id!)))) choice = { id: null, reuse: false };
+  customId = choice.id;
+  if (choice.reuse) return ready(customId!, unknown, true);
   if (!target.originUrl || !source.origin) return fail("no_origin", "the source has no origin");
 
   const signal = AbortSignal.timeout(cfg.ingestTimeoutMs);
   const original = await fetchOriginal(target.originUrl, source.origin, signal);
   if (!original.ok) {
     if (original.outcome === "missing") {
-      const mapping = await markMissing(
-        db,
-        claim.id,
-        owner,
-        original.message,
-        Date.now() + cfg.negativeTtl * 1000,
+      const mapping = await stored(
+        markMissing(db, claim.id, owner, original.message, Date.now() + cfg.negativeTtl * 1000),
       );
       return { state: "missing", mapping, message: original.message };
     }
@@ -135,6 +221,7 @@ async function runIngest(
   }
   if (!body.ok) return fail(body.refusal.reason, body.refusal.message);
   const { stats } = body;
+  let meta: ImageMetadata;
   try {
     const upload = callImages("upload", () =>
       hosted.upload(body.readable, {
@@ -146,15 +233,7 @@ async function runIngest(
       }),
     );
     upload.catch(() => undefined); // a timeout may settle first; its rejection is then expected
-    const meta = await abortable(upload, signal);
-    const record: OriginRecord = {
-      contentSha256: await stats.sha256,
-      bytes: stats.bytes,
-      etag: validator(original.etag),
-      lastModified: validator(original.lastModified),
-      checkedAt: nowIso(),
-    };
-    return await ready(meta.id, record, false);
+    meta = await abortable(upload, signal);
   } catch (err) {
     if (stats.refusal) return fail(stats.refusal.reason, stats.refusal.message);
     if (signal.aborted) return fail(timeout().reason, timeout().message);
@@ -163,9 +242,17 @@ async function runIngest(
       return ready(customId!, { ...unknown, bytes: stats.bytes }, true);
     return fail("upload_error", clipMessage(`the upload to Images failed: ${errorText(err)}`));
   }
+  const record: OriginRecord = {
+    contentSha256: await stats.sha256,
+    bytes: stats.bytes,
+    etag: validator(original.etag),
+    lastModified: validator(original.lastModified),
+    checkedAt: nowIso(),
+  };
+  return ready(meta.id, record, false);
 }
 
-const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
+const errorText = (err: unknown) => innermostMessage(err);
 
 function abortable<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(signal.reason);

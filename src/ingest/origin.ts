@@ -11,7 +11,14 @@ export type OriginFailure = {
   outcome: "missing" | "failed";
   reason: Extract<
     FailureReason,
-    "origin_4xx" | "origin_5xx" | "timeout" | "network_error" | "too_large" | "off_origin"
+    | "origin_4xx"
+    | "origin_5xx"
+    | "timeout"
+    | "network_error"
+    | "too_large"
+    | "off_origin"
+    | "bad_redirect"
+    | "too_many_redirects"
   >;
   message: string;
 };
@@ -86,10 +93,26 @@ export async function fetchOriginal(
       await res.body?.cancel();
       return { ok: false, outcome: "not-modified" };
     }
-    const location = res.headers.get("location");
-    if (res.status >= 300 && res.status < 400 && location && hop < MAX_REDIRECTS) {
+    if (res.status >= 300 && res.status < 400) {
       await res.body?.cancel();
-      url = new URL(location, url);
+      const next = redirectTarget(res.headers.get("location"), url);
+      if (!next) {
+        return {
+          ok: false,
+          outcome: "failed",
+          reason: "bad_redirect",
+          message: `origin answered ${res.status} without a valid Location`,
+        };
+      }
+      if (hop >= MAX_REDIRECTS) {
+        return {
+          ok: false,
+          outcome: "failed",
+          reason: "too_many_redirects",
+          message: `origin redirected more than ${MAX_REDIRECTS} times`,
+        };
+      }
+      url = next;
       continue;
     }
     if (res.status === 404 || res.status === 410) {
@@ -128,6 +151,16 @@ export async function fetchOriginal(
       etag: res.headers.get("etag"),
       lastModified: res.headers.get("last-modified"),
     };
+  }
+}
+
+/** Where a redirect points, or null when its Location is missing or not a URL (`http://a b/`). */
+function redirectTarget(location: string | null, base: URL): URL | null {
+  if (!location) return null;
+  try {
+    return new URL(location, base);
+  } catch {
+    return null;
   }
 }
 

@@ -196,8 +196,9 @@ async function importPart({ env, job, message }: StepContext): Promise<void> {
         errors,
         false,
       );
-      const outcomes = await bulkPutMappings(db, rows, "upsert", nowIso());
+      const { outcomes, failed } = await bulkPutMappings(db, rows, "upsert", nowIso());
       for (const o of outcomes) if (o !== "untouched") totals[o]++;
+      for (const [i, message] of failed) errors.push({ line: rows[i]!.line, message });
     }
     totals.failed += errors.length;
     errors.sort((a, b) => a.line - b.line);

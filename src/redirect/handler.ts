@@ -7,9 +7,11 @@ import { ApiError, apiError } from "../errors";
 import { type IngestOutcome, startIngest } from "../ingest/ingest";
 import { decide, deliveryLocation, type SignedLocation, type Target, targetFor } from "../resolve/resolve";
 import { freshSources, lastKnownSources, matchableSources, refreshSourcesIfDue } from "../sources/registry";
+import { queryIsRead } from "./canonical";
 import { matchSource } from "../sources/match";
 import { type Cors, corsFor, preflight } from "./cors";
 import { countHit, maybeFlushHits } from "./hits";
+import type { RequestLog } from "../observe/log";
 import { endUserError, methodNotAllowed, redirect, temporaryOriginRedirect } from "./respond";
 
 /**
@@ -21,6 +23,7 @@ export async function handleLegacyRequest(
   request: Request,
   env: Env,
   ctx: ExecutionContext,
+  log?: RequestLog,
 ): Promise<Response> {
   const method = request.method;
   const head = method === "HEAD";
@@ -47,8 +50,13 @@ export async function handleLegacyRequest(
   if (method === "OPTIONS")
     return preflight(request, corsFor(matchSource(sources, url)?.source ?? null, request));
   const t = targetFor(cfg, sources, url);
-  if (!t.ok) return endUserError(t.error, head, corsFor(t.source, request));
+  if (log) log.source = t.ok ? t.target.source.id : (t.source?.id ?? undefined);
+  if (!t.ok) {
+    if (log) log.action = t.source ? "invalid" : "no-source";
+    return endUserError(t.error, head, corsFor(t.source, request));
+  }
   const target = t.target;
+  if (log) log.key = target.asset.key;
   const cors = corsFor(target.source, request);
 
   let lookup: MappingLookup | null;
@@ -62,6 +70,7 @@ export async function handleLegacyRequest(
   }
 
   const decision = decide(target, lookup, now);
+  if (log) log.action = decision.action;
   try {
     switch (decision.action) {
       case "redirect": {
@@ -69,23 +78,31 @@ export async function handleLegacyRequest(
         countAndMaybeFlush(env, ctx, cfg, m.id, now);
         const loc = await deliveryLocation(cfg, url.origin, target, decision.imageId, now);
         const response = deliveryRedirect(target, loc, cors);
-        const entry = loc.signed ? undefined : memoryEntry(target.source.id, target.asset.key, now);
+        const entry =
+          loc.signed || !queryIsRead(url, target.source)
+            ? undefined
+            : memoryEntry(target.source.id, target.asset.key, now);
         if (entry) {
-          rememberAnswer(cfg, request.url, {
-            status: response.status,
-            headers: hotHeaders(response.headers, cors),
-            ...originList(cors),
-            mappingId: m.id,
-            // Spread over the TTL's last quarter so hot URLs do not all expire in one burst; the
-            // answer also dies with its lookup entry (forgotten, evicted) or a change of sources.
-            expiresAt: now + cfg.lookupCacheTtl * 1000 * (0.75 + Math.random() * 0.25),
-            lookup: entry,
-          });
+          rememberAnswer(
+            cfg,
+            request.url,
+            {
+              status: response.status,
+              headers: hotHeaders(response.headers, cors),
+              ...originList(cors),
+              mappingId: m.id,
+              // Spread over the TTL's last quarter so hot URLs do not all expire in one burst; the
+              // answer also dies with its lookup entry (forgotten, evicted) or a change of sources.
+              expiresAt: now + cfg.lookupCacheTtl * 1000 * (0.75 + Math.random() * 0.25),
+              lookup: entry,
+            },
+            loc.location,
+          );
         }
         return response;
       }
       case "ingest":
-        return await ingestOnFirstHit(env, ctx, cfg, url, target, decision.originUrl, now, head, cors);
+        return await ingestOnFirstHit(env, ctx, cfg, url, target, decision.originUrl, now, head, cors, log);
       case "redirect-origin":
         return temporaryOriginRedirect(decision.originUrl, cors);
       case "not-found":
@@ -168,8 +185,13 @@ async function ingestOnFirstHit(
   now: number,
   head: boolean,
   cors: Cors,
+  log?: RequestLog,
 ): Promise<Response> {
   const fallback = () => temporaryOriginRedirect(originUrl, cors);
+  if (!(await mayClaim(env, target.source.id))) {
+    if (log) log.outcome = "rate-limited";
+    return fallback();
+  }
   let run;
   try {
     run = await startIngest(env, cfg, target, now);
@@ -177,12 +199,19 @@ async function ingestOnFirstHit(
     console.error("claiming the ingest lease failed", err);
     return fallback();
   }
-  if (!run) return fallback();
+  if (!run) {
+    if (log) log.outcome = "lease-held";
+    return fallback();
+  }
   const done = run.done.catch((err): IngestOutcome => {
     console.error("ingest crashed; the lease will expire and be retried", err);
     return { state: "busy" };
   });
   const outcome = await withinBudget(done, cfg.ingestWaitBudgetMs);
+  if (log) {
+    log.outcome = outcome?.state ?? "running";
+    if (outcome?.state === "failed") log.reason = outcome.reason;
+  }
   if (!outcome) {
     ctx.waitUntil(done);
     return fallback();
@@ -205,6 +234,21 @@ async function ingestOnFirstHit(
     );
   }
   return fallback();
+}
+
+/**
+ * Lease claims per source go through the Workers Rate Limiting binding (per location; simulated
+ * locally), so random misses cannot turn into unbounded D1 rows, origin fetches and uploads. A
+ * limited first hit gets the temporary origin redirect, never a 429. Without the binding, or when
+ * it errs, the claim proceeds (the lease still makes it exactly-once).
+ */
+async function mayClaim(env: Env, source: string): Promise<boolean> {
+  if (!env.INGEST_LIMITER) return true;
+  try {
+    return (await env.INGEST_LIMITER.limit({ key: source })).success;
+  } catch {
+    return true;
+  }
 }
 
 /** The promise's value if it settles within `ms`, else undefined (the promise keeps running). */

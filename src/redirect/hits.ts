@@ -8,6 +8,11 @@ import { addHits, type HitDelta } from "../db/mappings";
  * an isolate that is evicted before its next flush are lost (documented: hits are approximate).
  */
 const pending = new Map<number, { hits: number; last: number }>();
+/**
+ * Bounds the buffer (SPEC "Limits…"): past MAX_PENDING mappings a flush is due at once; past twice
+ * that (a flush is running and still more distinct mappings are hit) new mappings go uncounted.
+ */
+export const MAX_PENDING = 20_000;
 let lastFlush = Date.now();
 let flushing: Promise<void> | null = null;
 
@@ -16,12 +21,13 @@ export function countHit(mappingId: number, now: number): void {
   if (p) {
     p.hits++;
     p.last = now;
-  } else pending.set(mappingId, { hits: 1, last: now });
+  } else if (pending.size < 2 * MAX_PENDING) pending.set(mappingId, { hits: 1, last: now });
 }
 
 /** Returns a flush to hand to `waitUntil` when one is due, else null. */
 export function maybeFlushHits(env: Env, intervalSeconds: number, now: number): Promise<void> | null {
-  if (flushing || pending.size === 0 || now - lastFlush < intervalSeconds * 1000) return null;
+  if (flushing || pending.size === 0) return null;
+  if (now - lastFlush < intervalSeconds * 1000 && pending.size < MAX_PENDING) return null;
   return flushHits(env, now);
 }
 

@@ -60,14 +60,13 @@ export function normalizeOrigin(value: string): string | null {
 }
 
 const origin = z.pipe(
-  z
-    .string()
-    .check(
-      z.refine(
-        (v) => normalizeOrigin(v) !== null,
-        "must be an http(s) URL without query, fragment or credentials, e.g. https://res.cloudinary.com/demo",
-      ),
+  z.string().check(
+    z.maxLength(2048, "must be at most 2048 characters"),
+    z.refine(
+      (v) => normalizeOrigin(v) !== null,
+      "must be an http(s) URL without query, fragment or credentials, e.g. https://res.cloudinary.com/demo",
     ),
+  ),
   z.transform((o) => normalizeOrigin(o)!),
 );
 

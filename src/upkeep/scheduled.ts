@@ -1,5 +1,6 @@
 import { advanceStalledJobs } from "../jobs/upkeep";
 import { hookDeliveriesTask, retiredImagesTask, revalidateTask } from "../sync/upkeep";
+import { purgeUnmapped } from "./unmapped";
 
 /**
  * Periodic upkeep, run by the Cron Trigger (`[triggers] crons` in wrangler.toml). Each task does a
@@ -16,6 +17,7 @@ export const UPKEEP_TASKS: UpkeepTask[] = [
   revalidateTask,
   retiredImagesTask,
   hookDeliveriesTask,
+  purgeUnmapped,
   advanceStalledJobs,
 ];
 

@@ -27,13 +27,14 @@ export const importMappingsRoute: AdminHandler = async (req, env) => {
   const { rows: raw, errors } = parseRows(text, format);
   const rows = await prepareRows(env, raw, errors, verify === "true");
 
-  const outcomes = await bulkPutMappings(getDb(env, "primary"), rows, mode, nowIso());
+  const { outcomes, failed } = await bulkPutMappings(getDb(env, "primary"), rows, mode, nowIso());
   let created = 0;
   let updated = 0;
   let skipped = 0;
   outcomes.forEach((o, i) => {
     if (o === "created") created++;
     else if (o === "updated") updated++;
+    else if (o === "failed") errors.push({ line: rows[i]!.line, message: failed.get(i)! });
     else if (mode === "skip-existing") skipped++;
     else errors.push(alreadyMapped(rows[i]!.line));
   });

@@ -21,6 +21,59 @@ const ALIASES: Readonly<Record<string, string>> = {
 /** Params that only track or sign (SPEC): never carried, never listed. */
 const IGNORED = new Set(["ixlib", "ixid", "s", "expires"]);
 
+/** Every param the translation may carry into a delivery option (aliases count as their param). */
+export const CARRIED_PARAMS = [
+  "w",
+  "h",
+  "fit",
+  "crop",
+  "ar",
+  "rect",
+  "max-w",
+  "max-h",
+  "fp-x",
+  "fp-y",
+  "q",
+  "auto",
+  "fm",
+  "dpr",
+  "blur",
+  "sharp",
+  "bg",
+  "bri",
+  "con",
+  "gam",
+  "sat",
+  "flip",
+  "rot",
+  "trim",
+  "trim-color",
+] as const;
+/** Params the translation reads only to list them as dropped (no Images equivalent). */
+const DROPPED_PARAMS = [
+  "fp-z",
+  "facepad",
+  "min-w",
+  "min-h",
+  "orient",
+  "pad",
+  "pad-top",
+  "pad-right",
+  "pad-bottom",
+  "pad-left",
+  "trim-tol",
+  "trim-md",
+  "trim-sd",
+  "trim-pad",
+] as const;
+export type ImgixParam = (typeof CARRIED_PARAMS)[number] | (typeof DROPPED_PARAMS)[number];
+
+const CARRIED: ReadonlySet<string> = new Set(CARRIED_PARAMS);
+
+/** Whether a query param, as written (an alias or the param), may change the delivery options. */
+export const carriesParam = (written: string) =>
+  CARRIED.has(Object.hasOwn(ALIASES, written) ? ALIASES[written]! : written);
+
 /**
  * The query of an imgix URL: the first value of each param (aliases count as their param), which
  * params were read, and what was dropped. Built in one pass over the query.
@@ -43,13 +96,13 @@ export class QueryParams {
   }
 
   /** The value of `name` (or an alias), marking it as read. */
-  get(name: string): string | undefined {
+  get(name: ImgixParam): string | undefined {
     this.used.add(name);
     return this.values.get(name);
   }
 
   /** Whether the URL has `name`, without marking it as read. */
-  has(name: string): boolean {
+  has(name: ImgixParam): boolean {
     return this.values.has(name);
   }
 

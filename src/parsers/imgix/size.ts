@@ -100,7 +100,7 @@ export function readSize(params: QueryParams, out: DeliveryOptions): void {
     }
   }
   readOrientation(params, resizes);
-  for (const name of ["min-w", "min-h"]) {
+  for (const name of ["min-w", "min-h"] as const) {
     const v = params.get(name);
     if (v !== undefined) params.drop(name, v, "no Images equivalent");
   }
@@ -198,7 +198,7 @@ function readRect(params: QueryParams): Trim | undefined {
 /** `trim=auto|color` → Images' border trim (after `rect`, which is a trim already). */
 function readTrim(params: QueryParams, out: DeliveryOptions, rect: Trim | undefined): void {
   const trim = params.get("trim");
-  for (const name of ["trim-tol", "trim-md", "trim-sd", "trim-pad"]) {
+  for (const name of ["trim-tol", "trim-md", "trim-sd", "trim-pad"] as const) {
     const v = params.get(name);
     if (v !== undefined) params.drop(name, v, "no Images equivalent; Images' default is used");
   }
@@ -230,7 +230,7 @@ function readOrientation(params: QueryParams, resizes: Resizes): void {
   const orient = params.get("orient");
   if (orient !== undefined)
     params.drop("orient", orient, "Images applies the original's EXIF orientation itself");
-  for (const name of ["pad", "pad-top", "pad-right", "pad-bottom", "pad-left"]) {
+  for (const name of ["pad", "pad-top", "pad-right", "pad-bottom", "pad-left"] as const) {
     const v = params.get(name);
     if (v !== undefined) params.drop(name, v, "Images adds no padding around an image");
   }
