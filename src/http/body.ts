@@ -1,9 +1,9 @@
 import * as z from "zod/mini";
-import en from "zod/v4/locales/en.js";
+import { defaultMessage } from "./messages";
 import { ApiError, apiError, ERRORS } from "../errors";
 
-// zod/mini ships no messages; the English ones name what was expected and which keys are unknown.
-z.config(en());
+// zod/mini ships no messages: ours name what was expected and which keys are unknown.
+z.config({ localeError: defaultMessage });
 
 /** Largest JSON body the admin API reads outside bulk import. */
 export const MAX_JSON_BYTES = 1024 * 1024;
