@@ -233,15 +233,14 @@ describe("POST /_admin/refresh {url}", () => {
   });
 });
 
-describe("POST /_admin/refresh {urls}", () => {
-  it("refreshes up to 100 URLs, one result per URL in order", async () => {
-    const { s, url, replace } = await ingested("batch.origin.test");
-    replace(pngVersion(5));
-    const res = await admin("POST", "/refresh", { urls: [url, `https://${s.host}/none.png`, "nope"] });
-    expect(res.status).toBe(200);
-    expect(res.body.result.map((r: any) => r.status)).toEqual(["changed", "not-mapped", "invalid"]);
-    expect(res.body.result[2].error.code).toBe(1004);
-    const tooMany = await admin("POST", "/refresh", { urls: Array.from({ length: 101 }, () => url) });
-    expect(tooMany.status).toBe(422);
+describe("POST /_admin/refresh: one asset; many go through a refresh job", () => {
+  it("refuses a list with a 422 that points at refresh jobs, and a URL that is not mapped with 404", async () => {
+    const { s, url } = await ingested("batch.origin.test");
+    const list = await admin("POST", "/refresh", { urls: [url] });
+    expect(list.status).toBe(422);
+    expect(list.body.errors.map((e) => e.message)).toContain("body: unknown field: urls");
+    const none = await admin("POST", "/refresh", { url: `https://${s.host}/none.png` });
+    expect(none.status).toBe(404);
+    expect(none.body.errors[0]!.code).toBe(3100);
   });
 });
