@@ -1,5 +1,9 @@
+import { csvParseRows } from "d3-dsv";
 import * as z from "zod/mini";
 import { apiError } from "../errors";
+
+/** LF, CRLF (once) or a lone CR. */
+const LINE_ENDS = /\r\n|\n|\r/g;
 
 /** One row of a bulk import as written by the operator, with where it came from. */
 export interface RawRow {
@@ -145,59 +149,31 @@ function parseCsv(raw: string): { rows: RawRow[]; errors: RowError[] } {
 }
 
 /**
- * Walks the records of a CSV text (RFC 4180: `,` between fields, `"` quotes a field, `""` is a
- * quote inside one, a quoted field may span lines; LF, CRLF or CR end a record; a BOM is not data;
- * blank lines are skipped), calling `onRecord` with its fields, the physical 1-based line it starts
- * on, and what is wrong with it, if anything. One pass, linear in the text. Shared by bulk import
- * and job item lists.
+ * CSV records (RFC 4180, parsed by d3-dsv), each with its fields and the physical 1-based line it
+ * starts on: a record whose quoted field spans lines moves the count by its line ends. Blank lines
+ * are skipped. A quoted field that is never closed swallows the rest of the file into the last
+ * record, which is reported malformed. d3-dsv is lenient where RFC 4180 is strict (text after a
+ * closing quote starts another field): such a record then fails its column or field checks.
  */
 export function parseCsvRecords(
   raw: string,
   onRecord: (fields: string[], line: number, malformed: string | null) => void,
 ): void {
-  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
-  const n = text.length;
-  let i = 0;
+  const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw; // a BOM is not data
+  const records = csvParseRows(text);
+  // d3-dsv reads an unclosed quoted field to the end of the text as the last record's last field:
+  // the text then ends with an opening quote and that field, not with a closing quote.
+  const tail = text.replace(/[\r\n]+$/, "");
+  const last = records.at(-1)?.at(-1) ?? "";
+  const unclosed =
+    !tail.endsWith('"') && (tail.endsWith(`"${last}`) || tail.endsWith(`"${last.replace(/"/g, '""')}`));
   let line = 1;
-  /** Counts the line ends in text[from, to): LF, CRLF (once) or a lone CR. */
-  const countLines = (from: number, to: number) => {
-    for (let k = from; k < to; k++) {
-      const c = text.charCodeAt(k);
-      if (c === 10 || (c === 13 && text.charCodeAt(k + 1) !== 10)) line++;
-    }
-  };
-  while (i < n) {
+  records.forEach((fields, i) => {
     const start = line;
-    const fields: string[] = [];
-    let malformed: string | null = null;
-    for (;;) {
-      let value = "";
-      const quoted = text[i] === '"';
-      if (quoted) {
-        for (i++; ; i++) {
-          const q = text.indexOf('"', i);
-          const end = q === -1 ? n : q;
-          countLines(i, end);
-          value += text.slice(i, end);
-          i = end + 1;
-          if (q === -1) malformed = "a quoted field is not closed";
-          if (q === -1 || text[i] !== '"') break;
-          value += '"'; // "" inside a quoted field
-        }
-        i = Math.min(i, n);
-      }
-      let j = i;
-      while (j < n && text[j] !== "," && text[j] !== "\n" && text[j] !== "\r") j++;
-      if (quoted && j > i) malformed ??= "text after the closing quote of a field";
-      fields.push(value + text.slice(i, j));
-      i = j;
-      if (text[i] !== ",") break;
-      i++;
-    }
-    if (text[i] === "\r") i++;
-    if (text[i] === "\n") i++;
-    line++;
-    if (fields.length === 1 && fields[0]!.trim() === "") continue; // a blank line
+    line += 1;
+    for (const f of fields) line += f.match(LINE_ENDS)?.length ?? 0;
+    if (fields.length === 1 && fields[0]!.trim() === "") return; // a blank line
+    const malformed = unclosed && i === records.length - 1 ? "a quoted field is not closed" : null;
     onRecord(fields, start, malformed);
-  }
+  });
 }

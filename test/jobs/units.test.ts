@@ -27,11 +27,16 @@ describe("CSV records (bulk import and job lists)", () => {
     expect(records('in"side,x')).toEqual([[['in"side', "x"], 1, null]]);
   });
 
-  it("a field not closed, or text after a closing quote, is malformed; the rest still parses", () => {
+  it("a field not closed is malformed; text after a closing quote starts a field (caught by the column count)", () => {
     expect(records('"ok",1\n"x"y,2\n3,"open\nrest')).toEqual([
       [["ok", "1"], 1, null],
-      [["xy", "2"], 2, "text after the closing quote of a field"],
+      [["x", "", "2"], 2, null],
       [["3", "open\nrest"], 3, "a quoted field is not closed"],
+    ]);
+    expect(records('a,"closed\nover lines"\n')).toEqual([[["a", "closed\nover lines"], 1, null]]);
+    expect(records('ok,1\nx,"open at the end')).toEqual([
+      [["ok", "1"], 1, null],
+      [["x", "open at the end"], 2, "a quoted field is not closed"],
     ]);
   });
 });
