@@ -49,16 +49,16 @@ export const listImagesQuery = z.strictObject({
  * A continuation token: the binding's cursor plus the order and creator filter it was issued for,
  * so the next page is asked for the same listing (base64url of JSON, opaque to clients).
  */
-export interface ListPosition {
-  cursor: string;
-  sortOrder: SortOrder;
-  creator: string | null;
-}
-
-const tokenShape = z.tuple([z.string().check(z.minLength(1)), z.enum(SORT_ORDERS), z.nullable(z.string())]);
+const listPosition = z.strictObject({
+  cursor: z.string().check(z.minLength(1)),
+  sortOrder: z.enum(SORT_ORDERS),
+  creator: z.nullable(z.string()),
+});
+export type ListPosition = z.infer<typeof listPosition>;
 
 export function encodeToken(p: ListPosition): string {
-  const bytes = new TextEncoder().encode(JSON.stringify([p.cursor, p.sortOrder, p.creator]));
+  const { cursor, sortOrder, creator } = p;
+  const bytes = new TextEncoder().encode(JSON.stringify({ cursor, sortOrder, creator }));
   let binary = "";
   for (const b of bytes) binary += String.fromCharCode(b);
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
@@ -70,10 +70,8 @@ export function decodeToken(token: string): ListPosition | null {
     const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(
       Uint8Array.from(binary, (c) => c.charCodeAt(0)),
     );
-    const parsed = tokenShape.safeParse(JSON.parse(text));
-    if (!parsed.success) return null;
-    const [cursor, sortOrder, creator] = parsed.data;
-    return { cursor, sortOrder, creator };
+    const parsed = listPosition.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : null;
   } catch {
     return null;
   }
