@@ -12,13 +12,19 @@ const FIELDS = new Set(["file", "url", "id", "metadata", "requireSignedURLs", "c
 /** `metadata[alt]`, `metadata[a][b]`, `metadata[tags][]`: how the official SDK sends an object. */
 const METADATA_FIELD = /^metadata((?:\[[^[\]]*\])+)$/;
 
+/** An absolute http(s) URL, `//` included (so not `http:example.com`), that `new URL` accepts. */
+const isHttpUrl = (v: string) => /^\s*https?:\/\//i.test(v) && URL.canParse(v);
+
 const uploadForm = z
   .strictObject({
     file: z.optional(z.custom<File>((v) => v instanceof File, "must be a file part")),
     url: z.optional(
       z
-        .url({ protocol: /^https?$/, error: "must be an http or https URL" })
-        .check(z.maxLength(8192, "must be at most 8192 characters")),
+        .string()
+        .check(
+          z.maxLength(8192, "must be at most 8192 characters"),
+          z.refine(isHttpUrl, "must be an http or https URL"),
+        ),
     ),
     id: z.optional(customImageId),
     metadata: z.optional(imageMetadata),
