@@ -10,6 +10,7 @@ const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z
 const PREFIX_SEGMENT = "[A-Za-z0-9._~!$&'()*+,;=:@-]+";
 const PREFIX = new RegExp(`^/(${PREFIX_SEGMENT}(/${PREFIX_SEGMENT})*)?/?$`);
 const VARIANT = /^[A-Za-z0-9_-]{1,99}$/;
+const NAMED_TRANSFORMATION = /^(t_)?[A-Za-z0-9_.-]{1,128}$/;
 
 export const REDIRECT_STATUSES = [301, 302, 307, 308] as const;
 export type RedirectStatus = (typeof REDIRECT_STATUSES)[number];
@@ -111,12 +112,15 @@ export const cloudinaryOptions = z.strictObject({
     z.string().check(z.regex(/^[A-Za-z0-9_-]{1,128}$/, "must be a Cloudinary cloud name")),
   ),
   namedTransformations: z.optional(
-    z.record(
-      z
-        .string()
-        .check(z.regex(/^(t_)?[A-Za-z0-9_.-]{1,128}$/, "must be a named transformation such as t_thumb")),
-      variantName,
-    ),
+    // An object of variant names whose every key is a named transformation.
+    z
+      .catchall(z.object({}), variantName)
+      .check(
+        z.refine(
+          (m) => Object.keys(m).every((k) => NAMED_TRANSFORMATION.test(k)),
+          "every key must be a named transformation such as t_thumb",
+        ),
+      ),
   ),
   /** Root-path URLs (`use_root_path`: image/upload implied) carry no cloud segment on this source. */
   rootPath: z.optional(z.boolean()),
@@ -157,10 +161,11 @@ const sourceFields = z.strictObject({
   pathPrefix,
   origin: z.nullable(origin),
   onMiss: z.enum(ON_MISS),
-  redirectStatus: z.union(REDIRECT_STATUSES.map((s) => z.literal(s))),
+  redirectStatus: z.literal(REDIRECT_STATUSES),
   defaultVariant: variantName,
   requireSignedURLs: z.boolean(),
-  options: z.record(z.string(), z.unknown()),
+  /** Any object here; checked against the kind's options schema by `sourceInput`. */
+  options: z.looseObject({}),
   enabled: z.boolean(),
   onOriginGone: z.enum(ON_ORIGIN_GONE),
   revalidateAfter: z.nullable(

@@ -1,11 +1,12 @@
 import * as z from "zod/mini";
+import { queryInt } from "../../http/query";
 
 import { MAX_METADATA_BYTES } from "../../images/limits";
 
 const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
 
 /** User metadata: a JSON object of at most 1024 bytes once serialized (Images' rule). */
-export const imageMetadata = z.record(z.string(), z.unknown(), { error: "must be a JSON object" }).check(
+export const imageMetadata = z.looseObject({}, "must be a JSON object").check(
   z.refine((m) => jsonBytes(m) <= MAX_METADATA_BYTES, {
     error: (issue) =>
       `must not exceed ${MAX_METADATA_BYTES} bytes serialized (it is ${jsonBytes(issue.input)})`,
@@ -31,16 +32,7 @@ export type SortOrder = (typeof SORT_ORDERS)[number];
 /** GET /images/v2 — per_page as Cloudflare bounds it (10..10000, default 1000). */
 export const listImagesQuery = z.strictObject({
   continuation_token: z.optional(z.string().check(z.minLength(1, "must not be empty"))),
-  per_page: z._default(
-    z.coerce
-      .number("must be a number")
-      .check(
-        z.refine(Number.isInteger, "must be an integer"),
-        z.minimum(10, "must be at least 10"),
-        z.maximum(10_000, "must be at most 10000"),
-      ),
-    1000,
-  ),
+  per_page: queryInt(10, 10_000, 1000),
   sort_order: z.optional(z.enum(SORT_ORDERS)),
   creator: z.optional(imageCreator),
 });
