@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { queryInt } from "../../http/query";
 import { ITEM_STATES, type JobItemRow, JOB_STATES, JOB_TYPES, type JobRow } from "../../db/schema";
 import { apiError } from "../../errors";
 
@@ -27,16 +28,7 @@ export function jobIdParam(raw: string | undefined): number {
 
 export const jobNotFound = (id: number) => apiError("job_not_found", `No job with id '${id}'`);
 
-const limit = z._default(
-  z.coerce
-    .number("must be a number")
-    .check(
-      z.refine(Number.isInteger, "must be an integer"),
-      z.minimum(1, "must be at least 1"),
-      z.maximum(1000, "must be at most 1000"),
-    ),
-  100,
-);
+const limit = queryInt(1, 1000, 100);
 
 export const listJobsQuery = z.strictObject({
   state: z.optional(z.enum(JOB_STATES)),

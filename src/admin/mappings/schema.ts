@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { queryInt } from "../../http/query";
 import { MAPPING_STATES } from "../../db/schema";
 import { imageIdRef as imageId } from "../../images/ids";
 import { MAX_KEY_BYTES } from "../../parsers/key";
@@ -37,16 +38,7 @@ export const listMappingsQuery = z.strictObject({
   state: z.optional(z.enum(MAPPING_STATES)),
   prefix: z.optional(z.string().check(z.maxLength(MAX_KEY_BYTES))),
   cursor: z.optional(z.string()),
-  limit: z._default(
-    z.coerce
-      .number("must be a number")
-      .check(
-        z.refine(Number.isInteger, "must be an integer"),
-        z.minimum(1, "must be at least 1"),
-        z.maximum(LIST_MAX, `must be at most ${LIST_MAX}`),
-      ),
-    100,
-  ),
+  limit: queryInt(1, LIST_MAX, 100),
 });
 
 /** Opaque cursors: the last id of the page, base64url-encoded. */
