@@ -1,7 +1,8 @@
 /**
  * Global setup of the browser tests: a real gateway (`wrangler dev`, as `npm start` runs it) on a
  * free loopback port, with a fresh local D1 in a temporary --persist-to directory, the migrations
- * applied and the demo sources seeded with their origin on that port. Torn down (process group
+ * applied, the demo sources seeded with their origin on that port and the demo's pre-mapped assets
+ * mapped (scripts/demo-premap.mjs), as `npm start` does. Torn down (process group
  * and directory) when the run ends.
  */
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -10,6 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
+import { premapDemo } from "../scripts/demo-premap.mjs";
 import { ADMIN_TOKEN, READ_TOKEN } from "./tokens";
 
 declare module "vitest" {
@@ -90,6 +92,7 @@ export default async function setup(project: TestProject) {
   };
   try {
     await waitForHealth(base, child, () => output);
+    await premapDemo(base, ADMIN_TOKEN); // as npm start does once the gateway answers
   } catch (err) {
     await stop();
     throw err;

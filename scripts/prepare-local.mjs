@@ -1,4 +1,4 @@
-// First half of `npm start`: everything `wrangler dev` needs on a fresh clone, with no account.
+// First step of `npm start` (scripts/start.mjs): everything `wrangler dev` needs on a fresh clone, with no account.
 // 1. .dev.vars (local-only admin token and signing key) from .dev.vars.example when missing;
 // 2. the D1 migrations applied to the local database (.wrangler/state);
 // 3. the demo sources seeded (idempotent).
@@ -15,6 +15,3 @@ if (!existsSync(".dev.vars")) {
 const wrangler = (...args) => execFileSync("wrangler", args, { stdio: "inherit" });
 wrangler("d1", "migrations", "apply", "DB", "--local");
 wrangler("d1", "execute", "DB", "--local", "--file", "seed/demo.sql");
-console.log(
-  "\nLegacy Image Gateway: open http://localhost:8787/ (demo page) and http://localhost:8787/_admin/ui (dashboard, token dev-admin-token)\n",
-);
