@@ -24,7 +24,11 @@ const kind = z.object({ notification_type: z.string() });
 const upload = z.object({
   ...resource.shape,
   version: z.optional(
-    z.union([z.number(), z.string()]).check(z.refine((v) => /^\d{1,20}$/.test(String(v)), "must be digits")),
+    // Cloudinary sends a number; its digits as a string are taken too.
+    z.custom<number | string>(
+      (v) => (typeof v === "number" || typeof v === "string") && /^\d{1,20}$/.test(String(v)),
+      "must be digits",
+    ),
   ),
 });
 const rename = z.object({

@@ -83,15 +83,14 @@ const variantName = z
  */
 const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,127}$/;
 const GATEWAY_SECRETS = ["ADMIN_TOKEN", "ADMIN_READ_TOKEN", "IMAGES_SIGNING_KEY"];
-const corsOrigin = z.string().check(
-  z.refine((v) => {
-    try {
-      return new URL(v).origin === v;
-    } catch {
-      return false;
-    }
-  }, "must be an origin such as https://www.example.com (scheme, host and port only)"),
-);
+const isOrigin = (v: unknown) => {
+  try {
+    return typeof v === "string" && new URL(v).origin === v;
+  } catch {
+    return false;
+  }
+};
+const MAX_CORS_ORIGINS = 100;
 const commonOptions = {
   webhookSecret: z.optional(
     z.string().check(
@@ -100,7 +99,13 @@ const commonOptions = {
     ),
   ),
   cors: z.optional(
-    z.union([z.literal("*"), z.literal(false), z.array(corsOrigin).check(z.minLength(1), z.maxLength(100))]),
+    z.custom<"*" | false | string[]>(
+      (v) =>
+        v === "*" ||
+        v === false ||
+        (Array.isArray(v) && v.length >= 1 && v.length <= MAX_CORS_ORIGINS && v.every(isOrigin)),
+      `must be "*", false, or a list of 1 to ${MAX_CORS_ORIGINS} origins such as https://www.example.com (scheme, host and port only)`,
+    ),
   ),
 };
 
