@@ -7,6 +7,20 @@ export type ImageFormat = "jpeg" | "png" | "gif" | "webp" | "avif" | "heic" | "s
 /** Bytes to look at before deciding; SVG may start with an XML prolog, comments or a doctype. */
 export const SNIFF_BYTES = 4096;
 
+const CONTENT_TYPES: Record<ImageFormat, string> = {
+  jpeg: "image/jpeg",
+  png: "image/png",
+  gif: "image/gif",
+  webp: "image/webp",
+  avif: "image/avif",
+  heic: "image/heic",
+  svg: "image/svg+xml",
+};
+
+/** The media type of a sniffed format; application/octet-stream when the bytes are none of them. */
+export const contentTypeOf = (format: ImageFormat | null | undefined): string =>
+  format ? CONTENT_TYPES[format] : "application/octet-stream";
+
 const HEIF_BRANDS = new Set(["heic", "heix", "hevc", "hevx", "heim", "heis", "mif1", "msf1"]);
 const AVIF_BRANDS = new Set(["avif", "avis"]);
 

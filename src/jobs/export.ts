@@ -6,7 +6,7 @@ import { listSources } from "../db/sources";
 import { apiError } from "../errors";
 import { validate } from "../http/body";
 import { callImages } from "../images/binding";
-import { SNIFF_BYTES, sniffImage, type ImageFormat } from "../ingest/sniff";
+import { SNIFF_BYTES, sniffImage, contentTypeOf, type ImageFormat } from "../ingest/sniff";
 import {
   CANCELLED,
   type ItemOutcome,
@@ -84,16 +84,6 @@ function describe(img: ImageMetadata | undefined): Record<string, unknown> | und
   const { filename, meta, requireSignedURLs, uploaded, creator } = img;
   return { filename, meta, requireSignedURLs, uploaded, creator };
 }
-
-const CONTENT_TYPES: Record<ImageFormat, string> = {
-  jpeg: "image/jpeg",
-  png: "image/png",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-  heic: "image/heic",
-  svg: "image/svg+xml",
-};
 
 async function copyImage(w: ItemWork): Promise<ItemOutcome> {
   const bucket = exportsBucket(w.env);
@@ -179,7 +169,7 @@ async function measure(stream: ReadableStream<Uint8Array>) {
   const sha256 = [...new Uint8Array(await digest.digest)]
     .map((b) => b.toString(16).padStart(2, "0"))
     .join("");
-  return { bytes, sha256, contentType: format ? CONTENT_TYPES[format] : "application/octet-stream" };
+  return { bytes, sha256, contentType: contentTypeOf(format) };
 }
 
 interface Part {

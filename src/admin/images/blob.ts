@@ -1,17 +1,7 @@
-import { type ImageFormat, SNIFF_BYTES, sniffImage } from "../../ingest/sniff";
+import { type ImageFormat, SNIFF_BYTES, sniffImage, contentTypeOf } from "../../ingest/sniff";
 import type { AdminHandler } from "../types";
 import { callImages, imageNotFound } from "../../images/binding";
 import { imageIdParam } from "./id";
-
-const CONTENT_TYPES: Record<ImageFormat, string> = {
-  jpeg: "image/jpeg",
-  png: "image/png",
-  gif: "image/gif",
-  webp: "image/webp",
-  avif: "image/avif",
-  heic: "image/heic",
-  svg: "image/svg+xml",
-};
 
 /**
  * GET /images/v1/:id/blob — the original bytes, streamed, with a content type told from their first
@@ -25,7 +15,7 @@ export const imageBlobRoute: AdminHandler = async (req, env) => {
   const { format, body } = await peekFormat(bytes);
   return new Response(body, {
     headers: {
-      "content-type": format ? CONTENT_TYPES[format] : "application/octet-stream",
+      "content-type": contentTypeOf(format),
       "cache-control": "no-store",
       "x-content-type-options": "nosniff",
       "content-security-policy": "default-src 'none'; style-src 'unsafe-inline'; sandbox",
