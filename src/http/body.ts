@@ -42,14 +42,16 @@ function requireJsonType(request: Request): void {
 /** Parses a JSON body and validates it; 415/400/413/422 with the failing field named. */
 export async function readJson<S extends z.ZodMiniType>(request: Request, schema: S): Promise<z.output<S>> {
   requireJsonType(request);
-  const text = await readText(request, MAX_JSON_BYTES);
-  let data: unknown;
+  return validate(schema, parseJson(await readText(request, MAX_JSON_BYTES)));
+}
+
+/** A body's text as JSON; 400 invalid_json when it is not. */
+export function parseJson(text: string): unknown {
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch {
     throw apiError("invalid_json", "The body is not valid JSON");
   }
-  return validate(schema, data);
 }
 
 export function validate<S extends z.ZodMiniType>(schema: S, data: unknown): z.output<S> {

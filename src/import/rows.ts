@@ -1,6 +1,7 @@
 import { csvParseRows } from "d3-dsv";
 import * as z from "zod/mini";
 import { apiError } from "../errors";
+import { parseJson } from "../http/body";
 
 /** LF, CRLF (once) or a lone CR. */
 const LINE_ENDS = /\r\n|\n|\r/g;
@@ -65,12 +66,7 @@ export function parseRows(text: string, format: ImportFormat): { rows: RawRow[];
   const rows: RawRow[] = [];
   const errors: RowError[] = [];
   if (format === "json") {
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw apiError("invalid_json", "The body is not valid JSON");
-    }
+    const data = parseJson(text);
     if (!Array.isArray(data)) throw apiError("validation_failed", "body: expected a JSON array of mappings");
     if (data.length > MAX_IMPORT_ROWS) throw tooMany();
     data.forEach((value, i) => fromObject(value, i + 1, rows, errors));

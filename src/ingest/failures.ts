@@ -16,6 +16,15 @@ export type FailureReason =
   | "storage_error"
   | "internal_error";
 
+/** Failures another attempt may cure (a job retries its item); the others (not an image, too large, …) are final. */
+export const TRANSIENT_FAILURES: ReadonlySet<FailureReason> = new Set<FailureReason>([
+  "origin_5xx",
+  "origin_4xx",
+  "timeout",
+  "network_error",
+  "upload_error",
+]);
+
 const ERROR_OF: Record<FailureReason, ErrorName> = {
   origin_4xx: "origin_error",
   origin_5xx: "origin_error",

@@ -1,6 +1,6 @@
 import { getDb } from "../db/client";
 import { getMappingRowByKey } from "../db/mappings";
-import type { FailureReason } from "../ingest/failures";
+import { TRANSIENT_FAILURES } from "../ingest/failures";
 import { startIngest } from "../ingest/ingest";
 import { itemTarget, planAssetItems } from "./assets";
 import { CANCELLED, type ItemOutcome, type ItemWork, type JobKind } from "./kind";
@@ -15,15 +15,6 @@ export const backfill: JobKind = {
   plan: planAssetItems,
   item: backfillItem,
 };
-
-/** Failures another attempt may cure; the others (not an image, too large, …) fail at once. */
-const TRANSIENT = new Set<FailureReason>([
-  "origin_5xx",
-  "origin_4xx",
-  "timeout",
-  "network_error",
-  "upload_error",
-]);
 
 async function backfillItem(w: ItemWork): Promise<ItemOutcome> {
   const t = await itemTarget(w.env, w.item.input);
@@ -49,7 +40,7 @@ async function backfillItem(w: ItemWork): Promise<ItemOutcome> {
         state: "failed",
         reason: outcome.reason,
         error: outcome.message,
-        retry: TRANSIENT.has(outcome.reason),
+        retry: TRANSIENT_FAILURES.has(outcome.reason),
       };
     default:
       // The lease was lost to a takeover while we worked: whoever holds it now records the outcome.

@@ -1,16 +1,7 @@
-import type { FailureReason } from "../ingest/failures";
+import { TRANSIENT_FAILURES } from "../ingest/failures";
 import { refreshAsset } from "../sync/refresh";
 import { itemTarget, planAssetItems } from "./assets";
 import { CANCELLED, type ItemOutcome, type JobKind } from "./kind";
-
-/** Failures another attempt may cure (as for backfill). */
-const TRANSIENT = new Set<FailureReason>([
-  "origin_5xx",
-  "origin_4xx",
-  "timeout",
-  "network_error",
-  "upload_error",
-]);
 
 /**
  * refresh: re-check many mapped assets against their origin through the sync module's refresh
@@ -53,7 +44,7 @@ export const refreshKind: JobKind = {
           state: "failed",
           reason: r.reason ?? "failed",
           error: r.message ?? "the refresh failed",
-          retry: r.reason !== undefined && TRANSIENT.has(r.reason),
+          retry: r.reason !== undefined && TRANSIENT_FAILURES.has(r.reason),
         };
       default:
         // Another refresh or an ingest holds the asset: look again shortly.

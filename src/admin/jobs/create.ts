@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { JOB_TYPES, type JobType } from "../../db/schema";
 import { apiError } from "../../errors";
-import { readText, validate } from "../../http/body";
+import { parseJson, readText, validate } from "../../http/body";
 import { ok } from "../../http/envelope";
 import { bodyFormatOf, parseItemList } from "../../jobs/input";
 import type { JobRequest } from "../../jobs/kind";
@@ -36,13 +36,7 @@ export const createJobRoute: AdminHandler = async (req, env) => {
   let type: JobType;
   let request: JobRequest;
   if (format === "json") {
-    let data: unknown;
-    try {
-      data = JSON.parse(text);
-    } catch {
-      throw apiError("invalid_json", "The body is not valid JSON");
-    }
-    const body = validate(jsonBody, data);
+    const body = validate(jsonBody, parseJson(text));
     type = body.type;
     request = { body };
   } else {
