@@ -487,11 +487,17 @@ async function d1Phase() {
   const lookup = after.bySql.find((s) => /from "mappings"/i.test(s.sql) && /^\s*select/i.test(s.sql));
   // rows_read: reported by D1 for all()/run()/batch(); for raw()/first() (no metadata) one
   // re-execution of the same SQL with the same bindings says how many rows one execution reads.
+  // Rows read by the hit flushes (the UPDATE … FROM json_each and its stats triggers, ~3 rows per
+  // mapping flushed) are kept apart from the rows read to answer: they come once per flush interval,
+  // so at this phase's 5 s interval they weigh 12× what they weigh at the configured one.
   let rowsRead = 0;
+  let flushRowsRead = 0;
   for (const s of after.bySql) {
-    rowsRead += s.rowsRead;
+    let rows = s.rowsRead;
     const missing = s.executions - s.withMeta;
-    if (missing > 0 && s.kind === "read") rowsRead += missing * (s.sampledRowsRead ?? 0);
+    if (missing > 0 && s.kind === "read") rows += missing * (s.sampledRowsRead ?? 0);
+    rowsRead += rows;
+    if (s.kind === "write") flushRowsRead += rows;
   }
   const flushes = counts.writeBatches;
   // One flush writes one UPDATE per mapping hit since the previous flush; the largest flush of the
@@ -518,6 +524,11 @@ async function d1Phase() {
     mappingLookupsPerAsset: (lookup?.executions ?? 0) / ASSETS,
     writesPerRedirect: counts.writes / redirects,
     rowsReadPerRedirect: rowsRead / redirects,
+    flushRowsRead,
+    // Answering reads as measured, plus every flush row of the run counted as ONE flush per
+    // configured interval at this run's request rate (an upper bound: the run's flushes summed).
+    projectedRowsReadPerRedirectAtConfiguredInterval:
+      (rowsRead - flushRowsRead) / redirects + flushRowsRead / (run.rps * flushIntervalProd),
     rowsWrittenPerRedirect: counts.rowsWritten / redirects,
     flushIntervalSeconds: Number(COUNT_PHASE_FLUSH_INTERVAL),
     flushSizes: counts.writeBatchSizes,
@@ -1131,9 +1142,10 @@ function verdicts(r) {
   ratioVerdict("redirect throughput, gateway / whole-URL D1 lookup", t.gatewayOverUrlLookup, 1.3);
   add(
     "D1 rows read per redirect (amortised, cold start included)",
-    round(r.d1.rowsReadPerRedirect, 4),
+    round(r.d1.projectedRowsReadPerRedirectAtConfiguredInterval, 4),
     "≤ 1",
-    r.d1.rowsReadPerRedirect <= 1,
+    r.d1.projectedRowsReadPerRedirectAtConfiguredInterval <= 1,
+    `at HIT_FLUSH_INTERVAL=${r.d1.configuredFlushIntervalSeconds}s; measured ${round(r.d1.rowsReadPerRedirect, 4)} with flushes every ${r.d1.flushIntervalSeconds}s (${fmt(r.d1.flushRowsRead)} of its rows read by the flushes)`,
   );
   add(
     "D1 writes per redirect (amortised)",

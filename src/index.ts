@@ -24,8 +24,9 @@ import { runUpkeep } from "./upkeep/scheduled";
  */
 export default {
   fetch(request, env, ctx) {
-    if (isTooLong(request.url)) return uriTooLong(request);
-    return answerFromMemory(request, env, ctx) ?? route(request, env, ctx);
+    const url = request.url; // read once: each read of the property copies the URL out of the runtime
+    if (isTooLong(url)) return uriTooLong(request);
+    return answerFromMemory(request, url, env, ctx) ?? route(request, env, ctx);
   },
   async queue(batch, env) {
     await consumeJobs(batch, env);

@@ -19,8 +19,12 @@ import type { LookupEntry } from "./lookups";
  */
 export interface HotAnswer {
   status: number;
-  /** Built once: a Response copies a Headers faster than it converts a plain object. */
-  headers: Headers;
+  /**
+   * Built once, as a plain object: the runtime builds a Response from one faster than it copies a
+   * Headers (measured by the bench's V8 profile: Response construction 30.9 µs with a Headers,
+   * vs 22 µs for the constant 301's object literal, under profiling).
+   */
+  headers: Readonly<Record<string, string>>;
   mappingId: number;
   expiresAt: number;
   lookup: LookupEntry;

@@ -118,9 +118,9 @@ export async function handleLegacyRequest(
  * A hot answer's headers: as sent, except that with an origin list the echoed origin is left out
  * (it is set again for each request whose Origin is listed, see `answerFromMemory`).
  */
-function hotHeaders(sent: Headers, cors: Cors): Headers {
-  const headers = new Headers(sent);
-  if (Array.isArray(cors.policy)) headers.delete("access-control-allow-origin");
+function hotHeaders(sent: Headers, cors: Cors): Record<string, string> {
+  const headers = Object.fromEntries(sent);
+  if (Array.isArray(cors.policy)) delete headers["access-control-allow-origin"];
   return headers;
 }
 
@@ -132,12 +132,17 @@ function originList(cors: Cors): { corsOrigins?: readonly string[] } {
  * The hot path, synchronous: a GET/HEAD of a legacy URL this isolate already redirected is
  * answered from memory (see hot-cache.ts), or null when the full path must run.
  */
-export function answerFromMemory(request: Request, env: Env, ctx: ExecutionContext): Response | null {
+export function answerFromMemory(
+  request: Request,
+  url: string,
+  env: Env,
+  ctx: ExecutionContext,
+): Response | null {
   const method = request.method;
   if (method !== "GET" && method !== "HEAD") return null;
   const cfg = config(env);
   const now = Date.now();
-  const hot = hotAnswer(cfg, request.url, now);
+  const hot = hotAnswer(cfg, url, now);
   if (!hot) return null;
   refreshSourcesIfDue(env, ctx, cfg.sourcesCacheTtl, now);
   countAndMaybeFlush(env, ctx, cfg, hot.mappingId, now);
@@ -147,8 +152,7 @@ export function answerFromMemory(request: Request, env: Env, ctx: ExecutionConte
   if (origin === null || !hot.corsOrigins.includes(origin)) {
     return new Response(null, { status: hot.status, headers: hot.headers });
   }
-  const headers = new Headers(hot.headers);
-  headers.set("access-control-allow-origin", origin);
+  const headers = { ...hot.headers, "access-control-allow-origin": origin };
   return new Response(null, { status: hot.status, headers });
 }
 

@@ -102,7 +102,7 @@ describe("per-isolate memory under the junk-query attack", () => {
         url,
         {
           status: 301,
-          headers: new Headers(),
+          headers: {},
           mappingId: i,
           expiresAt: Date.now() + 60_000,
           lookup: { ...lookup },
