@@ -12,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { Miniflare } from "miniflare";
+import { migrationStatements } from "../scripts/local-gateway.mjs";
 import { JOBS_OPTIONS, runJobsBench } from "./jobs.mjs";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -322,18 +323,6 @@ const must = (cond, message) => {
 // ---------------------------------------------------------------------------------------------
 // Data: migrations, sources, mapped assets, the URL set the load cycles over
 // ---------------------------------------------------------------------------------------------
-function migrationStatements() {
-  const dir = path.resolve(ROOT, wranglerConfig.d1_databases?.[0]?.migrations_dir ?? "migrations");
-  return readdirSync(dir)
-    .filter((f) => f.endsWith(".sql"))
-    .sort()
-    .flatMap((f) =>
-      readFileSync(path.join(dir, f), "utf8")
-        .split("--> statement-breakpoint")
-        .map((s) => s.trim())
-        .filter((s) => s.replace(/--.*$/gm, "").trim() !== ""),
-    );
-}
 async function migrate(db) {
   for (const sql of migrationStatements()) await db.prepare(sql).run();
 }
