@@ -1,10 +1,18 @@
 import { env } from "cloudflare:workers";
 import { v2 as cloudinary } from "cloudinary";
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, admin, createSource, DELIVERY, gateway, fetchWith } from "../helpers";
+import { admin, createSource, DELIVERY, gateway } from "../helpers";
 import { idOf, imageBytes, imageResponse, imagesOfSource, mappingOf, readAll } from "../ingest/helpers";
 import { serveOrigin } from "../origin";
-import { capturingQueue, createJob, createJobFromText, itemsOf, type Job, settled } from "./helpers";
+import {
+  capturingQueue,
+  createJob,
+  createJobFromText,
+  itemsOf,
+  type Job,
+  postJobWith,
+  settled,
+} from "./helpers";
 
 describe("backfill jobs", () => {
   it("migrates every listed asset through the queue: one fetch each, then redirects without fetching", async () => {
@@ -131,15 +139,7 @@ describe("backfill jobs: item lists as operators send them", () => {
     const s = await createSource({ kind: "imgix", origin: "https://many.origin.test" });
     const capture = capturingQueue();
     const keys = Array.from({ length: 100_000 }, (_, i) => `bulk/${String(i).padStart(6, "0")}.png`);
-    const { res } = await fetchWith(
-      "http://gateway.test/_admin/jobs",
-      { JOBS: capture.queue },
-      {
-        method: "POST",
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify({ type: "backfill", source: s.id, keys }),
-      },
-    );
+    const res = await postJobWith({ JOBS: capture.queue }, { type: "backfill", source: s.id, keys });
     expect(res.status).toBe(202);
     const job = ((await res.json()) as { result: Job }).result;
     expect(job).toMatchObject({ state: "queued", total: 100_000, failed: 0, skipped: 0 });

@@ -1,4 +1,4 @@
-import { admin } from "../helpers";
+import { ADMIN_TOKEN, admin, fetchWith } from "../helpers";
 
 /** Job helpers for the tests: every call goes through the admin API, as an operator's would. */
 export interface Job {
@@ -35,6 +35,16 @@ export async function createJob(body: Record<string, unknown>): Promise<Job> {
   const res = await admin("POST", "/jobs", body);
   if (res.status !== 202) throw new Error(`createJob: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body.result as Job;
+}
+
+/** POST /_admin/jobs with some bindings or vars replaced (a capturing JOBS queue, no EXPORTS, …). */
+export async function postJobWith(vars: Record<string, unknown>, body: unknown): Promise<Response> {
+  const { res } = await fetchWith("http://gateway.test/_admin/jobs", vars, {
+    method: "POST",
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  return res;
 }
 
 /** Creates a job from a text item list (`?type=…`), as the CLI and curl send big lists. */

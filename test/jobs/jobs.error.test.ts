@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ADMIN_TOKEN, admin, createSource, READ_TOKEN, fetchWith } from "../helpers";
 
 import { serveOrigin } from "../origin";
-import { capturingQueue, createJob, createJobFromText, settled } from "./helpers";
+import { capturingQueue, createJob, createJobFromText, postJobWith, settled } from "./helpers";
 
 /** Requests refused whole: the status, the field or line named, and nothing stored or enqueued. */
 async function refused(body: unknown, opts: { contentType?: string; query?: string; raw?: string } = {}) {
@@ -124,15 +124,7 @@ describe("POST /_admin/jobs: refused whole", () => {
 
   it("export and restore without an EXPORTS bucket: 503 that says so", async () => {
     for (const body of [{ type: "export" }, { type: "restore", prefix: "x/" }]) {
-      const { res } = await fetchWith(
-        "http://gateway.test/_admin/jobs",
-        { EXPORTS: undefined },
-        {
-          method: "POST",
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-          body: JSON.stringify(body),
-        },
-      );
+      const res = await postJobWith({ EXPORTS: undefined }, body);
       expect(res.status).toBe(503);
       const json = (await res.json()) as { errors: { code: number; message: string }[] };
       expect(json.errors[0]!.code).toBe(5003);

@@ -4,10 +4,10 @@ import { describe, expect, it } from "vitest";
 import worker from "../../src/index";
 import { advanceStalledJobs } from "../../src/jobs/upkeep";
 import { runUpkeep, UPKEEP_TASKS } from "../../src/upkeep/scheduled";
-import { ADMIN_TOKEN, admin, createSource, fetchWith } from "../helpers";
+import { admin, createSource } from "../helpers";
 import { imageBytes, imageResponse, imagesOfSource, mappingOf } from "../ingest/helpers";
 import { serveOrigin } from "../origin";
-import { capturingQueue, type Item, type Job } from "./helpers";
+import { capturingQueue, type Item, type Job, postJobWith } from "./helpers";
 
 /**
  * The `queue` handler driven directly: jobs are created through the admin API with a JOBS producer
@@ -22,11 +22,7 @@ function harness(vars: Record<string, unknown> = {}) {
   return {
     ...capture,
     async create(body: unknown): Promise<Job> {
-      const { res } = await fetchWith("http://gateway.test/_admin/jobs", overrides, {
-        method: "POST",
-        headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-        body: JSON.stringify(body),
-      });
+      const res = await postJobWith(overrides, body);
       const json = (await res.json()) as { result: Job };
       if (res.status !== 202) throw new Error(`create: ${res.status} ${JSON.stringify(json)}`);
       return json.result;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_TOKEN, admin, createSource, fetchWith } from "../helpers";
+import { admin, createSource } from "../helpers";
 
-import { capturingQueue, type Job } from "./helpers";
+import { capturingQueue, type Job, postJobWith } from "./helpers";
 
 describe("job routes", () => {
   it("lists jobs newest first with cursor paging and filters; shows one job and its items", async () => {
@@ -9,15 +9,7 @@ describe("job routes", () => {
     const capture = capturingQueue();
     const ids: number[] = [];
     for (const keys of [["a.png"], ["b.png", "c.png"], ["d.png"]]) {
-      const { res } = await fetchWith(
-        "http://gateway.test/_admin/jobs",
-        { JOBS: capture.queue },
-        {
-          method: "POST",
-          headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
-          body: JSON.stringify({ type: "backfill", source: s.id, keys }),
-        },
-      );
+      const res = await postJobWith({ JOBS: capture.queue }, { type: "backfill", source: s.id, keys });
       expect(res.status).toBe(202);
       ids.push(((await res.json()) as { result: Job }).result.id);
     }
